@@ -1,0 +1,28 @@
+// eigenformer: build, train and run a GPT from readable parts.
+// The umbrella header: include this to get everything.
+#pragma once
+
+#include "eigenformer/core/error.hpp"
+#include "eigenformer/core/gradient_check.hpp"
+#include "eigenformer/core/init.hpp"
+#include "eigenformer/core/layer.hpp"
+#include "eigenformer/core/parameter.hpp"
+#include "eigenformer/core/rng.hpp"
+#include "eigenformer/core/shape_check.hpp"
+#include "eigenformer/core/threads.hpp"
+#include "eigenformer/core/types.hpp"
+#include "eigenformer/nn/block_config.hpp"
+#include "eigenformer/nn/causal_self_attention.hpp"
+#include "eigenformer/nn/cross_entropy.hpp"
+#include "eigenformer/nn/dropout.hpp"
+#include "eigenformer/nn/gelu.hpp"
+#include "eigenformer/nn/layer_norm.hpp"
+#include "eigenformer/nn/linear.hpp"
+#include "eigenformer/nn/mlp.hpp"
+#include "eigenformer/nn/position_embedding.hpp"
+#include "eigenformer/nn/rms_norm.hpp"
+#include "eigenformer/nn/rope.hpp"
+#include "eigenformer/nn/softmax.hpp"
+#include "eigenformer/nn/swiglu.hpp"
+#include "eigenformer/nn/token_embedding.hpp"
+#include "eigenformer/nn/transformer_block.hpp"

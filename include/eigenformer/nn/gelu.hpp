@@ -1,0 +1,49 @@
+// GELU activation, tanh approximation as in GPT-2 (Hendrycks & Gimpel, 2016).
+//
+//   y = 0.5 x (1 + tanh(u)),  u = sqrt(2/pi) (x + 0.044715 x^3)
+//   dy/dx = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+// Element-wise: x, y (N, C). No parameters.
+#pragma once
+
+#include <cmath>
+#include <numbers>
+
+#include "eigenformer/core/parameter.hpp"
+#include "eigenformer/core/shape_check.hpp"
+
+namespace eigenformer {
+
+template <class S>
+class GELU {
+ public:
+  using Scalar = S;
+
+  const Matrix<S>& forward(const Matrix<S>& x) {
+    input_ = x;
+    output_ = x.unaryExpr([](S v) { return S(0.5) * v * (S(1) + std::tanh(inner(v))); });
+    return output_;
+  }
+
+  /// Forward was y = 0.5 x (1 + tanh u(x)); dx = dy * dy/dx from the header's formula.
+  const Matrix<S>& backward(const Matrix<S>& dy) {
+    check_same_shape(dy, input_, "GELU");
+    input_grad_ = dy.binaryExpr(input_, [](S g, S v) {
+      const S t = std::tanh(inner(v));
+      const S du = kSqrt2OverPi * (S(1) + S(3) * kCubic * v * v);
+      return g * (S(0.5) * (S(1) + t) + S(0.5) * v * (S(1) - t * t) * du);
+    });
+    return input_grad_;
+  }
+
+  template <class Visit>
+  void parameters(Visit&&) {}
+
+ private:
+  static constexpr S kSqrt2OverPi = S(0.7978845608028654);  // sqrt(2/pi)
+  static constexpr S kCubic = S(0.044715);
+  static S inner(S v) { return kSqrt2OverPi * (v + kCubic * v * v * v); }
+
+  Matrix<S> input_, output_, input_grad_;
+};
+
+}  // namespace eigenformer

@@ -1,0 +1,73 @@
+// Layer normalization over the channels of each position (Ba, Kiros & Hinton, 2016).
+//
+//   mean = sum_c x_c / C,  var = sum_c (x_c - mean)^2 / C,  rstd = 1 / sqrt(var + eps)
+//   xhat = (x - mean) * rstd,  y = xhat * weight + bias
+// Shapes: x, y (N, C); weight, bias (1, C); statistics per row (N,).
+// GPT-2 normalizes before each sub-layer ("pre-norm") and once more before the head.
+#pragma once
+
+#include <string>
+
+#include "eigenformer/core/parameter.hpp"
+#include "eigenformer/core/shape_check.hpp"
+
+namespace eigenformer {
+
+template <class S>
+class LayerNorm {
+ public:
+  using Scalar = S;
+
+  explicit LayerNorm(Index channels, const std::string& name = "ln", S eps = S(1e-5))
+      : weight_(child_name(name, "weight"), 1, channels), bias_(child_name(name, "bias"), 1, channels), eps_(eps) {
+    EF_CHECK(channels > 0, name << ": LayerNorm needs positive channels, got " << channels);
+    weight_.value.setOnes();
+  }
+
+  Index channels() const { return weight_.value.cols(); }
+
+  /// Normalizes each row; keeps xhat and 1/std for backward.
+  const Matrix<S>& forward(const Matrix<S>& x) {
+    check_columns(x, channels(), weight_.name);
+    normalized_.resize(x.rows(), x.cols());
+    rstd_.resize(x.rows());
+    for (Index n = 0; n < x.rows(); ++n) {
+      const S mean = x.row(n).mean();
+      const S var = (x.row(n).array() - mean).square().mean();
+      rstd_(n) = S(1) / std::sqrt(var + eps_);
+      normalized_.row(n) = (x.row(n).array() - mean) * rstd_(n);
+    }
+    output_ = (normalized_.array().rowwise() * weight_.value.row(0).array()).rowwise() + bias_.value.row(0).array();
+    return output_;
+  }
+
+  /// Forward was y = xhat * w + b with xhat = (x - mean) * rstd, so with dxhat = dy * w:
+  ///   dw += sum_n dy * xhat,  db += sum_n dy,
+  ///   dx = rstd * (dxhat - mean_c(dxhat) - xhat * mean_c(dxhat * xhat)).
+  const Matrix<S>& backward(const Matrix<S>& dy) {
+    check_same_shape(dy, normalized_, weight_.name);
+    weight_.grad.row(0) += (dy.array() * normalized_.array()).colwise().sum().matrix();
+    bias_.grad.row(0) += dy.colwise().sum();
+    input_grad_.resize(dy.rows(), dy.cols());
+    for (Index n = 0; n < dy.rows(); ++n) {
+      const auto dxhat = (dy.row(n).array() * weight_.value.row(0).array()).eval();
+      const auto xhat = normalized_.row(n).array();
+      input_grad_.row(n) = rstd_(n) * (dxhat - dxhat.mean() - xhat * (dxhat * xhat).mean());
+    }
+    return input_grad_;
+  }
+
+  template <class Visit>
+  void parameters(Visit&& visit) {
+    visit(weight_);
+    visit(bias_);
+  }
+
+ private:
+  Parameter<S> weight_, bias_;
+  S eps_;
+  Matrix<S> normalized_, output_, input_grad_;
+  Vector<S> rstd_;
+};
+
+}  // namespace eigenformer

@@ -1,0 +1,71 @@
+// Linear (fully connected) layer: y = x W^T + b.
+//
+// Shapes: x (N, in), W (out, in), b (1, out), y (N, out).
+// W is stored (out, in) as in PyTorch and llm.c, so checkpoints map one to one.
+// Every projection of a transformer is one of these: the fused QKV projection,
+// the attention output projection, the MLP's expansion and contraction.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "eigenformer/core/init.hpp"
+#include "eigenformer/core/parameter.hpp"
+#include "eigenformer/core/shape_check.hpp"
+
+namespace eigenformer {
+
+template <class S>
+class Linear {
+ public:
+  using Scalar = S;
+
+  /// Weights from N(0, init_std^2) (GPT-2 uses 0.02), bias zero.
+  Linear(Index in_features, Index out_features, bool bias, Rng& rng, const std::string& name = "linear",
+         double init_std = 0.02)
+      : weight_(child_name(name, "weight"), out_features, in_features) {
+    EF_CHECK(in_features > 0 && out_features > 0,
+             name << ": Linear needs positive sizes, got in " << in_features << ", out " << out_features);
+    fill_normal(weight_.value, init_std, rng);
+    if (bias) bias_.emplace(child_name(name, "bias"), 1, out_features);
+  }
+
+  Index in_features() const { return weight_.value.cols(); }
+  Index out_features() const { return weight_.value.rows(); }
+
+  /// y = x W^T + b, (N, in) -> (N, out). Keeps x for backward.
+  const Matrix<S>& forward(const Matrix<S>& x) {
+    check_columns(x, in_features(), weight_.name);
+    input_ = x;
+    output_.noalias() = x * weight_.value.transpose();
+    if (bias_) output_.rowwise() += bias_->value.row(0);
+    return output_;
+  }
+
+  /// Forward was y = x W^T + b, so dx = dy W, dW += dy^T x, db += sum over rows of dy.
+  const Matrix<S>& backward(const Matrix<S>& dy) {
+    EF_CHECK(dy.rows() == input_.rows() && dy.cols() == out_features(),
+             weight_.name << ": gradient is " << dy.rows() << "x" << dy.cols() << ", expected "
+                          << input_.rows() << "x" << out_features());
+    weight_.grad.noalias() += dy.transpose() * input_;
+    if (bias_) bias_->grad.row(0) += dy.colwise().sum();
+    input_grad_.noalias() = dy * weight_.value;
+    return input_grad_;
+  }
+
+  template <class Visit>
+  void parameters(Visit&& visit) {
+    visit(weight_);
+    if (bias_) visit(*bias_);
+  }
+
+  Parameter<S>& weight() { return weight_; }
+  Parameter<S>* bias() { return bias_ ? &*bias_ : nullptr; }
+
+ private:
+  Parameter<S> weight_;
+  std::optional<Parameter<S>> bias_;
+  Matrix<S> input_, output_, input_grad_;
+};
+
+}  // namespace eigenformer

@@ -1,0 +1,66 @@
+// RMS normalization (Zhang & Sennrich, 2019), used by LLaMA in place of LayerNorm.
+//
+//   rrms = 1 / sqrt(sum_c x_c^2 / C + eps),  xhat = x * rrms,  y = xhat * weight
+// No mean is subtracted and there is no bias: cheaper, and it works as well.
+// Shapes: x, y (N, C); weight (1, C); rrms per row (N,).
+#pragma once
+
+#include <string>
+
+#include "eigenformer/core/parameter.hpp"
+#include "eigenformer/core/shape_check.hpp"
+
+namespace eigenformer {
+
+template <class S>
+class RMSNorm {
+ public:
+  using Scalar = S;
+
+  explicit RMSNorm(Index channels, const std::string& name = "rms_norm", S eps = S(1e-5))
+      : weight_(child_name(name, "weight"), 1, channels), eps_(eps) {
+    EF_CHECK(channels > 0, name << ": RMSNorm needs positive channels, got " << channels);
+    weight_.value.setOnes();
+  }
+
+  Index channels() const { return weight_.value.cols(); }
+
+  const Matrix<S>& forward(const Matrix<S>& x) {
+    check_columns(x, channels(), weight_.name);
+    normalized_.resize(x.rows(), x.cols());
+    rrms_.resize(x.rows());
+    for (Index n = 0; n < x.rows(); ++n) {
+      rrms_(n) = S(1) / std::sqrt(x.row(n).squaredNorm() / S(x.cols()) + eps_);
+      normalized_.row(n) = x.row(n) * rrms_(n);
+    }
+    output_ = normalized_.array().rowwise() * weight_.value.row(0).array();
+    return output_;
+  }
+
+  /// Forward was y = xhat * w with xhat = x * rrms, so with dxhat = dy * w:
+  ///   dw += sum_n dy * xhat,  dx = rrms * (dxhat - xhat * mean_c(dxhat * xhat)).
+  const Matrix<S>& backward(const Matrix<S>& dy) {
+    check_same_shape(dy, normalized_, weight_.name);
+    weight_.grad.row(0) += (dy.array() * normalized_.array()).colwise().sum().matrix();
+    input_grad_.resize(dy.rows(), dy.cols());
+    for (Index n = 0; n < dy.rows(); ++n) {
+      const auto dxhat = (dy.row(n).array() * weight_.value.row(0).array()).eval();
+      const auto xhat = normalized_.row(n).array();
+      input_grad_.row(n) = rrms_(n) * (dxhat - xhat * (dxhat * xhat).mean());
+    }
+    return input_grad_;
+  }
+
+  template <class Visit>
+  void parameters(Visit&& visit) {
+    visit(weight_);
+  }
+
+ private:
+  Parameter<S> weight_;
+  S eps_;
+  Matrix<S> normalized_, output_, input_grad_;
+  Vector<S> rrms_;
+};
+
+}  // namespace eigenformer

@@ -1,0 +1,93 @@
+// Rotary position embedding, RoPE (Su et al., 2021, arXiv:2104.09864), as in LLaMA.
+//
+// Instead of adding a position vector, rotate each pair of channels (2i, 2i+1) of
+// every query and key by an angle that grows with the position p:
+//   theta_i = base^(-2i / head_dim),  angle = p * theta_i
+//   x'_{2i}   = x_{2i} cos(angle) - x_{2i+1} sin(angle)
+//   x'_{2i+1} = x_{2i} sin(angle) + x_{2i+1} cos(angle)
+// Then q'.k' depends only on the offset between the two positions: attention
+// becomes relative. A rotation is orthogonal, so its backward is the inverse
+// rotation (angle -> -angle) applied to the gradient. No parameters.
+// Shapes: x (B*T, k * head_dim), any number k of heads side by side.
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include "eigenformer/core/parameter.hpp"
+#include "eigenformer/core/shape_check.hpp"
+
+namespace eigenformer {
+
+template <class S>
+class Rope {
+ public:
+  using Scalar = S;
+
+  Rope(Index head_dim, Index max_positions, double theta = 10000.0)
+      : head_dim_(head_dim), cos_(max_positions, head_dim / 2), sin_(max_positions, head_dim / 2) {
+    EF_CHECK(head_dim > 0 && head_dim % 2 == 0, "RoPE needs an even head_dim, got " << head_dim);
+    EF_CHECK(max_positions > 0, "RoPE needs max_positions > 0, got " << max_positions);
+    for (Index p = 0; p < max_positions; ++p)
+      for (Index i = 0; i < head_dim / 2; ++i) {
+        const double angle = double(p) * std::pow(theta, -2.0 * double(i) / double(head_dim));
+        cos_(p, i) = S(std::cos(angle));
+        sin_(p, i) = S(std::sin(angle));
+      }
+  }
+
+  /// Rotates row t of x as position start + t (inverse: by the opposite angle).
+  /// x is any writable block with a multiple of head_dim columns.
+  template <class Block>
+  void rotate(Block&& x, Index start, bool inverse) const {
+    EF_CHECK(start >= 0 && start + x.rows() <= cos_.rows(),
+             "RoPE: positions " << start << ".." << start + x.rows() - 1 << " exceed " << cos_.rows());
+    const S sign = inverse ? S(-1) : S(1);
+    for (Index t = 0; t < x.rows(); ++t)
+      for (Index c = 0; c < x.cols(); c += 2) {
+        const Index i = (c % head_dim_) / 2;
+        const S cos = cos_(start + t, i), sin = sign * sin_(start + t, i);
+        const S a = x(t, c), b = x(t, c + 1);
+        x(t, c) = a * cos - b * sin;
+        x(t, c + 1) = a * sin + b * cos;
+      }
+  }
+
+  /// As a layer, for lessons and tests: rotates each sequence of x (B*T, k*head_dim).
+  const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
+    EF_CHECK(x.rows() == batch * time && x.cols() % head_dim_ == 0,
+             "RoPE: input " << x.rows() << "x" << x.cols() << " is not (" << batch << "*" << time
+                            << ", k*" << head_dim_ << ")");
+    batch_ = batch, time_ = time;
+    output_ = x;
+    for (Index b = 0; b < batch; ++b) rotate(output_.middleRows(b * time, time), 0, false);
+    return output_;
+  }
+
+  /// Forward was y = R x with R orthogonal, so dx = R^T dy = R^{-1} dy.
+  const Matrix<S>& backward(const Matrix<S>& dy) {
+    check_same_shape(dy, output_, "RoPE");
+    input_grad_ = dy;
+    for (Index b = 0; b < batch_; ++b) rotate(input_grad_.middleRows(b * time_, time_), 0, true);
+    return input_grad_;
+  }
+
+  template <class Visit>
+  void parameters(Visit&&) {}
+
+ private:
+  Index head_dim_;
+  Matrix<S> cos_, sin_;  // (max_positions, head_dim / 2)
+  Index batch_ = 0, time_ = 0;
+  Matrix<S> output_, input_grad_;
+};
+
+/// The rotation of GPT-2's attention: none (positions come from a learned embedding).
+template <class S>
+struct NoRotation {
+  NoRotation(Index /*head_dim*/, Index /*max_positions*/, double /*theta*/) {}
+  template <class Block>
+  void rotate(Block&&, Index, bool) const {}
+};
+
+}  // namespace eigenformer

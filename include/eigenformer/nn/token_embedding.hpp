@@ -1,0 +1,68 @@
+// Token embedding: a learned row of C numbers per token id.
+//
+//   x[n] = W[token[n]]          W (vocab_size, C), tokens (N,), x (N, C)
+// It is a lookup, i.e. a one-hot row times W, so its backward adds each
+// position's gradient into the row of the token that was looked up:
+//   dW[token[n]] += dx[n]
+// In a GPT the same W is the output layer (tied weights, Press & Wolf 2017):
+// logits = h W^T scores every token by its dot product with h.
+#pragma once
+
+#include <string>
+
+#include "eigenformer/core/init.hpp"
+#include "eigenformer/core/parameter.hpp"
+#include "eigenformer/core/shape_check.hpp"
+
+namespace eigenformer {
+
+template <class S>
+class TokenEmbedding {
+ public:
+  using Scalar = S;
+
+  TokenEmbedding(Index vocab_size, Index channels, Rng& rng, const std::string& name = "wte",
+                 double init_std = 0.02)
+      : weight_(child_name(name, "weight"), vocab_size, channels) {
+    EF_CHECK(vocab_size > 0 && channels > 0,
+             name << ": TokenEmbedding needs positive sizes, got vocab " << vocab_size << ", channels " << channels);
+    fill_normal(weight_.value, init_std, rng);
+  }
+
+  Index vocab_size() const { return weight_.value.rows(); }
+  Index channels() const { return weight_.value.cols(); }
+
+  /// (N,) token ids -> (N, C) rows of W. Throws on an id outside [0, vocab_size).
+  const Matrix<S>& forward(const Tokens& tokens) {
+    for (std::size_t n = 0; n < tokens.size(); ++n)
+      EF_CHECK(tokens[n] >= 0 && tokens[n] < vocab_size(),
+               "token id " << tokens[n] << " at position " << n << " is outside the vocabulary [0, "
+                           << vocab_size() << ")");
+    tokens_ = tokens;
+    output_.resize(static_cast<Index>(tokens.size()), channels());
+    for (Index n = 0; n < output_.rows(); ++n) output_.row(n) = weight_.value.row(tokens[n]);
+    return output_;
+  }
+
+  /// Forward was x[n] = W[token[n]], so dW[token[n]] += dx[n] (a token seen twice gets both).
+  void backward(const Matrix<S>& dx) {
+    EF_CHECK(dx.rows() == static_cast<Index>(tokens_.size()) && dx.cols() == channels(),
+             weight_.name << ": gradient is " << dx.rows() << "x" << dx.cols() << ", expected "
+                          << tokens_.size() << "x" << channels());
+    for (Index n = 0; n < dx.rows(); ++n) weight_.grad.row(tokens_[n]) += dx.row(n);
+  }
+
+  template <class Visit>
+  void parameters(Visit&& visit) {
+    visit(weight_);
+  }
+
+  Parameter<S>& weight() { return weight_; }
+
+ private:
+  Parameter<S> weight_;
+  Tokens tokens_;
+  Matrix<S> output_;
+};
+
+}  // namespace eigenformer

@@ -1,0 +1,87 @@
+// A pre-norm transformer block (GPT-2: Radford et al., 2019), composed from parts:
+//   1. h = x + Dropout(Attention(Norm_1(x)))     mix information across positions
+//   2. y = h + Dropout(FFN(Norm_2(h)))           compute on each position
+// Shapes: x, h, y (B*T, C). The residual stream x -> h -> y carries everything;
+// each sub-layer reads a normalized copy and adds its result back.
+//
+// The parts are template parameters, so one block serves both families:
+//   GPT2Block<S>  = LayerNorm, attention with learned positions, GELU MLP
+//   LlamaBlock<S> = RMSNorm,   attention with RoPE,             SwiGLU
+#pragma once
+
+#include <string>
+
+#include "eigenformer/core/layer.hpp"
+#include "eigenformer/nn/block_config.hpp"
+#include "eigenformer/nn/causal_self_attention.hpp"
+#include "eigenformer/nn/dropout.hpp"
+#include "eigenformer/nn/layer_norm.hpp"
+#include "eigenformer/nn/mlp.hpp"
+#include "eigenformer/nn/rms_norm.hpp"
+#include "eigenformer/nn/rope.hpp"
+#include "eigenformer/nn/swiglu.hpp"
+
+namespace eigenformer {
+
+template <class S, Layer Norm, SequenceLayer Attention, Layer FFN>
+class TransformerBlock {
+ public:
+  using Scalar = S;
+
+  TransformerBlock(const BlockConfig& config, Rng& rng, const std::string& name = "block")
+      : norm_1_(config.channels, child_name(name, "norm_1"), S(config.norm_eps)),
+        attention_(config, rng, child_name(name, "attn")),
+        norm_2_(config.channels, child_name(name, "norm_2"), S(config.norm_eps)),
+        ffn_(config, rng, child_name(name, "ffn")),
+        attention_dropout_(config.dropout, rng.next()),
+        ffn_dropout_(config.dropout, rng.next()) {}
+
+  const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
+    // 1. h = x + Dropout(Attention(Norm_1(x)))
+    hidden_ = x + attention_dropout_.forward(attention_.forward(norm_1_.forward(x), batch, time));
+    // 2. y = h + Dropout(FFN(Norm_2(h)))
+    output_ = hidden_ + ffn_dropout_.forward(ffn_.forward(norm_2_.forward(hidden_)));
+    return output_;
+  }
+
+  /// The residual sums pass the gradient straight through and add each branch's:
+  ///   2. dh = dy + Norm_2^T(FFN^T(Dropout^T(dy)))
+  ///   1. dx = dh + Norm_1^T(Attention^T(Dropout^T(dh)))
+  const Matrix<S>& backward(const Matrix<S>& dy) {
+    hidden_grad_ = dy + norm_2_.backward(ffn_.backward(ffn_dropout_.backward(dy)));
+    input_grad_ = hidden_grad_ + norm_1_.backward(attention_.backward(attention_dropout_.backward(hidden_grad_)));
+    return input_grad_;
+  }
+
+  template <class Visit>
+  void parameters(Visit&& visit) {
+    norm_1_.parameters(visit);
+    attention_.parameters(visit);
+    norm_2_.parameters(visit);
+    ffn_.parameters(visit);
+  }
+
+  /// Dropout is active only in training.
+  void set_training(bool training) {
+    attention_dropout_.set_training(training);
+    ffn_dropout_.set_training(training);
+  }
+
+  Attention& attention() { return attention_; }
+
+ private:
+  Norm norm_1_;
+  Attention attention_;
+  Norm norm_2_;
+  FFN ffn_;
+  Dropout<S> attention_dropout_, ffn_dropout_;
+  Matrix<S> hidden_, output_, hidden_grad_, input_grad_;
+};
+
+template <class S>
+using GPT2Block = TransformerBlock<S, LayerNorm<S>, CausalSelfAttention<S>, MLP<S>>;
+
+template <class S>
+using LlamaBlock = TransformerBlock<S, RMSNorm<S>, CausalSelfAttention<S, Rope<S>>, SwiGLU<S>>;
+
+}  // namespace eigenformer

@@ -1,0 +1,117 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+using testing::random_matrix;
+
+namespace {
+
+BlockConfig odd_config() {
+  BlockConfig config;
+  config.channels = 12;
+  config.num_heads = 3;
+  config.block_size = 7;
+  return config;
+}
+
+/// Attention written as its definition, one loop per index, from the layer's own weights.
+Matrix<double> naive_attention(CausalSelfAttention<double>& attention, const Matrix<double>& x, Index batch,
+                               Index time) {
+  const auto parameters = testing::parameter_list(attention);  // qkv.weight, qkv.bias, proj.weight, proj.bias
+  const Matrix<double> qkv = (x * parameters[0]->value.transpose()).rowwise() + parameters[1]->value.row(0);
+  const Index C = x.cols(), H = attention.num_heads(), D = C / H;
+  Matrix<double> heads = Matrix<double>::Zero(x.rows(), C);
+  for (Index b = 0; b < batch; ++b)
+    for (Index h = 0; h < H; ++h)
+      for (Index i = 0; i < time; ++i) {
+        std::vector<double> weights;
+        double total = 0;
+        for (Index j = 0; j <= i; ++j) {
+          double score = 0;
+          for (Index d = 0; d < D; ++d) score += qkv(b * time + i, h * D + d) * qkv(b * time + j, C + h * D + d);
+          weights.push_back(std::exp(score / std::sqrt(double(D))));
+          total += weights.back();
+        }
+        for (Index j = 0; j <= i; ++j)
+          for (Index d = 0; d < D; ++d)
+            heads(b * time + i, h * D + d) += weights[std::size_t(j)] / total * qkv(b * time + j, 2 * C + h * D + d);
+      }
+  return (heads * parameters[2]->value.transpose()).rowwise() + parameters[3]->value.row(0);
+}
+
+}  // namespace
+
+TEST_CASE("Attention: forward equals the definition written as loops") {
+  Rng rng(1);
+  CausalSelfAttention<double> attention(odd_config(), rng);
+  testing::randomize_parameters(attention, rng);
+  const Matrix<double> x = random_matrix(10, 12, rng);
+  const Matrix<double> y = attention.forward(x, 2, 5);
+  CHECK(y.isApprox(naive_attention(attention, x, 2, 5), 1e-12));
+}
+
+TEST_CASE("Attention: with one position, the output is proj(v); with zero queries, the mean of earlier values") {
+  Rng rng(2);
+  CausalSelfAttention<double> attention(odd_config(), rng);
+  testing::randomize_parameters(attention, rng);
+  auto parameters = testing::parameter_list(attention);
+  const Matrix<double> x = random_matrix(4, 12, rng);
+  const Matrix<double> value_weight = parameters[0]->value.bottomRows(12);
+  const RowVector<double> value_bias = parameters[1]->value.row(0).tail(12);
+  const Matrix<double> v = (x * value_weight.transpose()).rowwise() + value_bias;
+  const auto project = [&](const Matrix<double>& heads) {
+    return Matrix<double>((heads * parameters[2]->value.transpose()).rowwise() + parameters[3]->value.row(0));
+  };
+
+  CHECK(attention.forward(x, 4, 1).isApprox(project(v)));  // 4 sequences of length 1
+
+  parameters[0]->value.topRows(12).setZero();  // W_q = 0, b_q = 0: every score is 0, so P is uniform
+  parameters[1]->value.leftCols(12).setZero();
+  Matrix<double> running_mean(4, 12);
+  for (Index i = 0; i < 4; ++i) running_mean.row(i) = v.topRows(i + 1).colwise().mean();
+  CHECK(attention.forward(x, 1, 4).isApprox(project(running_mean)));
+}
+
+TEST_CASE("Attention: gradients match finite differences (B=2, T=5, C=12, 3 heads), learned and rotary") {
+  Rng rng(3);
+  CausalSelfAttention<double> attention(odd_config(), rng);
+  testing::require_sequence_gradients(attention, 2, 5, random_matrix(10, 12, rng), rng);
+  CausalSelfAttention<double, Rope<double>> rotary(odd_config(), rng);
+  testing::require_sequence_gradients(rotary, 2, 5, random_matrix(10, 12, rng), rng);
+}
+
+TEST_CASE("Attention: any T up to the block size at any call") {
+  Rng rng(4);
+  CausalSelfAttention<double> attention(odd_config(), rng);
+  CHECK(attention.forward(random_matrix(14, 12, rng), 2, 7).rows() == 14);
+  testing::require_sequence_gradients(attention, 3, 2, random_matrix(6, 12, rng), rng);
+  CHECK(attention.forward(random_matrix(5, 12, rng), 1, 5).rows() == 5);
+}
+
+TEST_CASE("Attention: causal, changing a later position never changes an earlier output") {
+  Rng rng(5);
+  CausalSelfAttention<double, Rope<double>> attention(odd_config(), rng);
+  testing::randomize_parameters(attention, rng);
+  Matrix<double> x = random_matrix(10, 12, rng);
+  const Matrix<double> before = attention.forward(x, 2, 5);
+  x.row(3) = random_matrix(1, 12, rng);  // sequence 0, position 3
+  const Matrix<double> after = attention.forward(x, 2, 5);
+  CHECK(after.topRows(3) == before.topRows(3));        // positions 0..2: bit for bit
+  CHECK_FALSE(after.row(3).isApprox(before.row(3)));   // the changed position sees it
+  CHECK_FALSE(after.row(4).isApprox(before.row(4)));   // and so does the one after
+  CHECK(after.bottomRows(5) == before.bottomRows(5));  // the other sequence is untouched
+}
+
+TEST_CASE("Attention: bad configs and shapes are errors that name the values") {
+  Rng rng(6);
+  BlockConfig config = odd_config();
+  config.num_heads = 5;
+  testing::require_error_mentions([&] { CausalSelfAttention<float>(config, rng); },
+                                  {"channels 12", "not divisible", "num_heads 5"});
+  CausalSelfAttention<float> attention(odd_config(), rng);
+  testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(8, 12), 1, 8); },
+                                  {"T = 8", "block_size = 7"});
+  testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(9, 12), 2, 5); },
+                                  {"9 rows", "2*5"});
+  testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(10, 11), 2, 5); },
+                                  {"11 columns", "expected 12"});
+}

@@ -1,0 +1,52 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+using testing::random_matrix;
+
+namespace {
+BlockConfig small_config() {
+  BlockConfig config;
+  config.channels = 6;
+  config.num_heads = 2;
+  config.ffn_hidden = 10;
+  return config;
+}
+}  // namespace
+
+TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights; default width 4C") {
+  Rng rng(1);
+  MLP<double> mlp(small_config(), rng);
+  testing::randomize_parameters(mlp, rng);
+  const auto p = testing::parameter_list(mlp);  // fc.weight, fc.bias, proj.weight, proj.bias
+  const Matrix<double> x = random_matrix(3, 6, rng);
+  const Matrix<double> a = (x * p[0]->value.transpose()).rowwise() + p[1]->value.row(0);
+  const Matrix<double> h = a.unaryExpr([](double v) {
+    return 0.5 * v * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v)));
+  });
+  const Matrix<double> expected = (h * p[2]->value.transpose()).rowwise() + p[3]->value.row(0);
+  CHECK(mlp.forward(x).isApprox(expected));
+  CHECK(MLP<float>::hidden_width(BlockConfig{}) == 4 * BlockConfig{}.channels);
+}
+
+TEST_CASE("MLP: gradients match finite differences") {
+  Rng rng(2);
+  MLP<double> mlp(small_config(), rng);
+  testing::require_layer_gradients(mlp, random_matrix(5, 6, rng), rng);
+}
+
+TEST_CASE("SwiGLU: forward is proj(silu(gate x) * up x); gradients match finite differences") {
+  Rng rng(3);
+  BlockConfig config = small_config();
+  config.bias = false;
+  SwiGLU<double> swiglu(config, rng);
+  testing::randomize_parameters(swiglu, rng);
+  const auto p = testing::parameter_list(swiglu);  // gate, up, proj
+  REQUIRE(p.size() == 3);
+  const Matrix<double> x = random_matrix(3, 6, rng);
+  const Matrix<double> a = x * p[0]->value.transpose(), u = x * p[1]->value.transpose();
+  const Matrix<double> h = a.unaryExpr([](double v) { return v / (1 + std::exp(-v)); }).cwiseProduct(u);
+  CHECK(swiglu.forward(x).isApprox(h * p[2]->value.transpose()));
+
+  testing::require_layer_gradients(swiglu, random_matrix(5, 6, rng), rng);
+  CHECK(SwiGLU<float>::hidden_width(BlockConfig{}) == 176);  // 2/3 of 4*64, rounded up to 8
+}

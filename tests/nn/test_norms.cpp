@@ -1,0 +1,51 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+using testing::random_matrix;
+
+TEST_CASE("LayerNorm: forward by hand") {
+  LayerNorm<double> norm(4, "ln", 1e-12);
+  Matrix<double> x(1, 4);
+  x << 1, 2, 3, 4;  // mean 2.5, variance 1.25
+  const auto& y = norm.forward(x);
+  const double rstd = 1.0 / std::sqrt(1.25);
+  for (Index c = 0; c < 4; ++c) CHECK(y(0, c) == doctest::Approx((x(0, c) - 2.5) * rstd));
+}
+
+TEST_CASE("LayerNorm: gradients match finite differences") {
+  Rng rng(1);
+  LayerNorm<double> norm(12, "ln");
+  testing::require_layer_gradients(norm, random_matrix(10, 12, rng, 3.0), rng);
+}
+
+TEST_CASE("LayerNorm: stable for huge and for constant rows") {
+  LayerNorm<float> norm(4);
+  Matrix<float> x(3, 4);
+  x << 1e4f, -1e4f, 1e4f, -1e4f,  //
+      5, 5, 5, 5,                 //
+      -1e4f, -1e4f, -1e4f, 1e4f;
+  const auto& y = norm.forward(x);
+  CHECK(y.allFinite());
+  CHECK(y(0, 0) == doctest::Approx(1.0).epsilon(1e-4));
+  CHECK(y.row(1).isZero());  // a constant row normalizes to 0, not NaN
+  CHECK(norm.backward(Matrix<float>::Ones(3, 4)).allFinite());
+}
+
+TEST_CASE("RMSNorm: forward by hand and gradients") {
+  RMSNorm<double> norm(2, "rms", 1e-12);
+  Matrix<double> x(1, 2);
+  x << 3, 4;  // rms = sqrt((9 + 16) / 2)
+  const auto& y = norm.forward(x);
+  CHECK(y(0, 0) == doctest::Approx(3 / std::sqrt(12.5)));
+  CHECK(y(0, 1) == doctest::Approx(4 / std::sqrt(12.5)));
+
+  Rng rng(2);
+  RMSNorm<double> wide(12, "rms");
+  testing::require_layer_gradients(wide, random_matrix(10, 12, rng, 3.0), rng);
+}
+
+TEST_CASE("Norms: a wrong width is an error") {
+  LayerNorm<float> norm(8, "blocks.1.norm_2");
+  testing::require_error_mentions([&] { norm.forward(Matrix<float>::Zero(2, 7)); }, {"blocks.1.norm_2", "7 columns"});
+  testing::require_error_mentions([] { RMSNorm<float>(0); }, {"positive channels", "0"});
+}

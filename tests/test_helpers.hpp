@@ -1,0 +1,76 @@
+// Shared test helpers: random inputs, parameter access, and assertions that print
+// which tensor failed and by how much.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <eigenformer/eigenformer.hpp>
+#include <string>
+#include <vector>
+
+namespace eigenformer::testing {
+
+inline Matrix<double> random_matrix(Index rows, Index cols, Rng& rng, double std = 1.0) {
+  Matrix<double> m(rows, cols);
+  fill_normal(m, std, rng);
+  return m;
+}
+
+/// Every parameter of a layer, in visiting order.
+template <class L>
+std::vector<Parameter<typename L::Scalar>*> parameter_list(L& layer) {
+  std::vector<Parameter<typename L::Scalar>*> list;
+  layer.parameters([&](Parameter<typename L::Scalar>& p) { list.push_back(&p); });
+  return list;
+}
+
+/// Replaces every parameter with N(0, std^2) draws, so no test passes because a
+/// weight happens to be 1 or 0 (the usual initial values of norms and biases).
+template <class L>
+void randomize_parameters(L& layer, Rng& rng, double std = 0.5) {
+  layer.parameters([&](Parameter<typename L::Scalar>& p) { fill_normal(p.value, std, rng); });
+}
+
+/// Each tensor's analytic gradient matches finite differences to `tolerance` (relative).
+inline void require_gradients_match(const std::vector<GradientCheck>& checks, double tolerance = 1e-6) {
+  REQUIRE_FALSE(checks.empty());
+  for (const auto& check : checks) {
+    INFO("gradient of ", check.name, ": relative error ", check.relative_error);
+    CHECK(check.relative_error < tolerance);
+  }
+}
+
+/// Finite-difference check of a position-wise layer: the input and every parameter.
+template <class L>
+void require_layer_gradients(L& layer, const Matrix<double>& x, Rng& rng) {
+  randomize_parameters(layer, rng);
+  require_gradients_match(check_layer_gradients(
+      layer, [&](const Matrix<double>& in) -> const Matrix<double>& { return layer.forward(in); },
+      [&](const Matrix<double>& dy) -> const Matrix<double>& { return layer.backward(dy); }, x, rng));
+}
+
+/// Finite-difference check of a sequence layer given its batch shape.
+template <class L>
+void require_sequence_gradients(L& layer, Index batch, Index time, const Matrix<double>& x, Rng& rng) {
+  randomize_parameters(layer, rng);
+  require_gradients_match(check_layer_gradients(
+      layer, [&](const Matrix<double>& in) -> const Matrix<double>& { return layer.forward(in, batch, time); },
+      [&](const Matrix<double>& dy) -> const Matrix<double>& { return layer.backward(dy); }, x, rng));
+}
+
+/// Runs `action`, which must throw eigenformer::Error whose message contains every fragment.
+template <class Action>
+void require_error_mentions(Action&& action, const std::vector<std::string>& fragments) {
+  try {
+    action();
+    FAIL("expected eigenformer::Error");
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    for (const auto& fragment : fragments) {
+      INFO("message: \"", message, "\" should mention \"", fragment, "\"");
+      CHECK(message.find(fragment) != std::string::npos);
+    }
+  }
+}
+
+}  // namespace eigenformer::testing
