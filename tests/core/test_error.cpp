@@ -16,7 +16,7 @@ TEST_CASE("child_name joins dotted names") {
 }
 
 TEST_CASE("Parameter knows matrices from vectors, and zero_grad clears the gradient") {
-  Parameter<float> matrix("w", 3, 4), vector("b", 1, 4);
+  Parameter<float> matrix("w", 3, 4), vector("b", 4);
   CHECK(matrix.is_matrix());
   CHECK_FALSE(vector.is_matrix());
   CHECK(matrix.size() == 12);

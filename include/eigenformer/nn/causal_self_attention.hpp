@@ -12,10 +12,14 @@
 // saturate. With RoPE (the Rotation parameter), q and k are rotated by position first.
 // Each (b, h) pair is independent, so they run in parallel (OpenMP), each on its
 // own contiguous (T, T) block of P that stays in cache.
+// Generating, forward_cached keeps every position's k and v (the KV cache), so a new
+// token computes only its own q, k, v and attends over the cache: O(T) per token
+// instead of re-running the whole sequence.
 #pragma once
 
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "eigenformer/core/threads.hpp"
 #include "eigenformer/nn/block_config.hpp"
@@ -25,14 +29,15 @@
 
 namespace eigenformer {
 
-/// Softmax of each row i over its first i+1 entries; the rest (the future) become 0.
-/// Same as setting scores with j > i to -infinity before a softmax.
+/// Softmax of each row i over its first past+i+1 entries; the rest (the future) become 0.
+/// Same as setting those scores to -infinity before a softmax. `past` counts the
+/// positions before the first query (cached keys when generating; 0 in training).
 template <class Derived>
-void causal_softmax_rows(Eigen::MatrixBase<Derived>& scores) {
+void causal_softmax_rows(Eigen::MatrixBase<Derived>& scores, Index past = 0) {
   for (Index i = 0; i < scores.rows(); ++i) {
-    auto visible = scores.row(i).head(i + 1);
+    auto visible = scores.row(i).head(past + i + 1);
     softmax_rows(visible);
-    scores.row(i).tail(scores.cols() - i - 1).setZero();
+    scores.row(i).tail(scores.cols() - past - i - 1).setZero();
   }
 }
 
@@ -40,6 +45,7 @@ template <class S, class Rotation = NoRotation<S>>
 class CausalSelfAttention {
  public:
   using Scalar = S;
+  static constexpr bool kRotary = !std::is_same_v<Rotation, NoRotation<S>>;
 
   CausalSelfAttention(const BlockConfig& config, Rng& rng, const std::string& name = "attn")
       : channels_((config.validate(), config.channels)),
@@ -54,32 +60,40 @@ class CausalSelfAttention {
 
   /// x (B*T, C) -> (B*T, C); rows b*T .. b*T+T-1 are sequence b.
   const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
-    EF_CHECK(time > 0 && time <= block_size_, "sequence length T = " << time << " is outside [1, block_size = "
-                                                                     << block_size_ << "]");
-    EF_CHECK(batch > 0 && x.rows() == batch * time,
-             "attention input has " << x.rows() << " rows, expected B*T = " << batch << "*" << time);
-    batch_ = batch, time_ = time;
-    const Index C = channels_, D = head_dim_, H = num_heads_, T = time;
+    check_input(x, batch, time, 0);
+    const Index C = channels_, T = time;
     qkv_out_ = qkv_.forward(x);  // (B*T, 3C): [q | k | v]
     for (Index b = 0; b < batch; ++b) rotation_.rotate(qkv_out_.block(b * T, 0, T, 2 * C), 0, false);
-
-    probabilities_.resize(batch * H * T, T);  // (B*H*T, T): one (T, T) block per (b, h)
-    heads_out_.resize(batch * T, C);          // (B*T, C): head h in columns h*D .. h*D+D-1
-    const S scale = S(1) / std::sqrt(S(D));
-    EF_PARALLEL_FOR
-    for (Index bh = 0; bh < batch * H; ++bh) {
-      const Index b = bh / H, h = bh % H;
-      const auto q = qkv_out_.block(b * T, h * D, T, D);
-      const auto k = qkv_out_.block(b * T, C + h * D, T, D);
-      const auto v = qkv_out_.block(b * T, 2 * C + h * D, T, D);
-      auto p = probabilities_.middleRows(bh * T, T);
-      p.noalias() = q * k.transpose();
-      p *= scale;
-      causal_softmax_rows(p);
-      heads_out_.block(b * T, h * D, T, D).noalias() = p * v;
-    }
+    attend(qkv_out_, qkv_out_, C, 2 * C, T, 0);
     return proj_.forward(heads_out_);
   }
+
+  /// Generation: x (B*T, C) holds the next T positions of B sequences, which continue
+  /// the positions already cached. Their keys and values join the cache; queries
+  /// attend over everything cached so far. No backward after this call.
+  const Matrix<S>& forward_cached(const Matrix<S>& x, Index batch, Index time) {
+    if (cache_length_ == 0) {
+      key_cache_.resize(batch * block_size_, channels_);  // (B * block_size, C), row b*block_size + position
+      value_cache_.resize(batch * block_size_, channels_);
+    }
+    EF_CHECK(batch * block_size_ == key_cache_.rows(),
+             "the KV cache holds " << key_cache_.rows() / block_size_ << " sequences, got batch " << batch
+                                   << " (call reset_cache() to start over)");
+    check_input(x, batch, time, cache_length_);
+    const Index C = channels_, T = time;
+    qkv_out_ = qkv_.forward(x);
+    for (Index b = 0; b < batch; ++b) {
+      rotation_.rotate(qkv_out_.block(b * T, 0, T, 2 * C), cache_length_, false);
+      key_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_.block(b * T, C, T, C);
+      value_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_.block(b * T, 2 * C, T, C);
+    }
+    attend(key_cache_, value_cache_, 0, 0, block_size_, cache_length_);
+    cache_length_ += T;
+    return proj_.forward(heads_out_);
+  }
+
+  void reset_cache() { cache_length_ = 0; }
+  Index cache_length() const { return cache_length_; }
 
   /// Restating the forward per (b, h): S = q k^T * scale, P = softmax(S), Y = P v. So
   ///   dP = dY v^T,  dv = P^T dY,  dS = P * (dP - rowsum(P * dP)) * scale,
@@ -121,12 +135,45 @@ class CausalSelfAttention {
   const Matrix<S>& probabilities() const { return probabilities_; }
 
  private:
+  void check_input(const Matrix<S>& x, Index batch, Index time, Index past) {
+    EF_CHECK(time > 0 && past + time <= block_size_,
+             "sequence length T = " << past + time << " is outside [1, block_size = " << block_size_ << "]");
+    EF_CHECK(batch > 0 && x.rows() == batch * time,
+             "attention input has " << x.rows() << " rows, expected B*T = " << batch << "*" << time);
+    batch_ = batch, time_ = time;
+  }
+
+  /// For every (b, h): P = causal softmax(q k^T / sqrt(D)), Y = P v, into heads_out_.
+  /// Queries are the T new rows of qkv_out_; sequence b's keys and values are the
+  /// past + T rows from row b * sequence_stride of `keys` and `values`.
+  void attend(const Matrix<S>& keys, const Matrix<S>& values, Index key_column, Index value_column,
+              Index sequence_stride, Index past) {
+    const Index C = channels_, D = head_dim_, H = num_heads_, T = time_, L = past + time_;
+    probabilities_.resize(batch_ * H * T, L);  // (B*H*T, L): one (T, L) block per (b, h)
+    heads_out_.resize(batch_ * T, C);          // (B*T, C): head h in columns h*D .. h*D+D-1
+    const S scale = S(1) / std::sqrt(S(D));
+    EF_PARALLEL_FOR
+    for (Index bh = 0; bh < batch_ * H; ++bh) {
+      const Index b = bh / H, h = bh % H;
+      const auto q = qkv_out_.block(b * T, h * D, T, D);
+      const auto k = keys.block(b * sequence_stride, key_column + h * D, L, D);
+      const auto v = values.block(b * sequence_stride, value_column + h * D, L, D);
+      auto p = probabilities_.middleRows(bh * T, T);
+      p.noalias() = q * k.transpose();
+      p *= scale;
+      causal_softmax_rows(p, past);
+      heads_out_.block(b * T, h * D, T, D).noalias() = p * v;
+    }
+  }
+
   Index channels_, num_heads_, head_dim_, block_size_;
   Linear<S> qkv_, proj_;
   Rotation rotation_;
   Index batch_ = 0, time_ = 0;
   Matrix<S> qkv_out_, probabilities_, heads_out_;
   Matrix<S> qkv_grad_, probabilities_grad_;
+  Matrix<S> key_cache_, value_cache_;
+  Index cache_length_ = 0;
 };
 
 }  // namespace eigenformer

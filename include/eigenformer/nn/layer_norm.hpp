@@ -19,7 +19,7 @@ class LayerNorm {
   using Scalar = S;
 
   explicit LayerNorm(Index channels, const std::string& name = "ln", S eps = S(1e-5))
-      : weight_(child_name(name, "weight"), 1, channels), bias_(child_name(name, "bias"), 1, channels), eps_(eps) {
+      : weight_(child_name(name, "weight"), channels), bias_(child_name(name, "bias"), channels), eps_(eps) {
     EF_CHECK(channels > 0, name << ": LayerNorm needs positive channels, got " << channels);
     weight_.value.setOnes();
   }

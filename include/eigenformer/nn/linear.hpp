@@ -27,7 +27,7 @@ class Linear {
     EF_CHECK(in_features > 0 && out_features > 0,
              name << ": Linear needs positive sizes, got in " << in_features << ", out " << out_features);
     fill_normal(weight_.value, init_std, rng);
-    if (bias) bias_.emplace(child_name(name, "bias"), 1, out_features);
+    if (bias) bias_.emplace(child_name(name, "bias"), out_features);
   }
 
   Index in_features() const { return weight_.value.cols(); }

@@ -18,7 +18,7 @@ class RMSNorm {
   using Scalar = S;
 
   explicit RMSNorm(Index channels, const std::string& name = "rms_norm", S eps = S(1e-5))
-      : weight_(child_name(name, "weight"), 1, channels), eps_(eps) {
+      : weight_(child_name(name, "weight"), channels), eps_(eps) {
     EF_CHECK(channels > 0, name << ": RMSNorm needs positive channels, got " << channels);
     weight_.value.setOnes();
   }

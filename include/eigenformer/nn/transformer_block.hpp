@@ -23,10 +23,12 @@
 
 namespace eigenformer {
 
-template <class S, Layer Norm, SequenceLayer Attention, Layer FFN>
+template <class S, Layer NormLayer, SequenceLayer Attention, Layer FFN>
 class TransformerBlock {
  public:
   using Scalar = S;
+  using Norm = NormLayer;  // the model's final norm is of the same kind
+  static constexpr bool kRotary = Attention::kRotary;  // positions from RoPE, not a learned embedding
 
   TransformerBlock(const BlockConfig& config, Rng& rng, const std::string& name = "block")
       : norm_1_(config.channels, child_name(name, "norm_1"), S(config.norm_eps)),
@@ -37,12 +39,16 @@ class TransformerBlock {
         ffn_dropout_(config.dropout, rng.next()) {}
 
   const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
-    // 1. h = x + Dropout(Attention(Norm_1(x)))
-    hidden_ = x + attention_dropout_.forward(attention_.forward(norm_1_.forward(x), batch, time));
-    // 2. y = h + Dropout(FFN(Norm_2(h)))
-    output_ = hidden_ + ffn_dropout_.forward(ffn_.forward(norm_2_.forward(hidden_)));
-    return output_;
+    return residual_forward(x, [&](const Matrix<S>& h) -> const Matrix<S>& { return attention_.forward(h, batch, time); });
   }
+
+  /// Generation with the attention's KV cache (see CausalSelfAttention::forward_cached).
+  const Matrix<S>& forward_cached(const Matrix<S>& x, Index batch, Index time) {
+    return residual_forward(
+        x, [&](const Matrix<S>& h) -> const Matrix<S>& { return attention_.forward_cached(h, batch, time); });
+  }
+
+  void reset_cache() { attention_.reset_cache(); }
 
   /// The residual sums pass the gradient straight through and add each branch's:
   ///   2. dh = dy + Norm_2^T(FFN^T(Dropout^T(dy)))
@@ -70,6 +76,15 @@ class TransformerBlock {
   Attention& attention() { return attention_; }
 
  private:
+  template <class Attend>
+  const Matrix<S>& residual_forward(const Matrix<S>& x, Attend&& attend) {
+    // 1. h = x + Dropout(Attention(Norm_1(x)))
+    hidden_ = x + attention_dropout_.forward(attend(norm_1_.forward(x)));
+    // 2. y = h + Dropout(FFN(Norm_2(h)))
+    output_ = hidden_ + ffn_dropout_.forward(ffn_.forward(norm_2_.forward(hidden_)));
+    return output_;
+  }
+
   Norm norm_1_;
   Attention attention_;
   Norm norm_2_;

@@ -1,0 +1,199 @@
+// Checkpoints in eigenformer's own binary format: a model's config and weights,
+// and optionally the optimizer state and step, so training resumes exactly.
+//
+// Layout (little-endian):
+//   uint32 magic "EFCK", uint32 version (1), uint32 bytes per number (4 float, 8 double)
+//   config: int64 vocab_size, block_size, num_layers, num_heads, channels, ffn_hidden,
+//           flags (1 = bias, 2 = tied embeddings); double dropout, init_std
+//   int64 training step, int64 optimizer step count (-1 = no optimizer state)
+//   uint64 tensor count, then per tensor: uint32 name length, name, int64 rows,
+//   int64 cols, rows*cols numbers (row-major). Model tensors come first, in the
+//   model's parameter order, then the optimizer's ("exp_avg.wte.weight", ...).
+// Loading checks the whole file's structure against the model (names, shapes,
+// sizes against the file length) before it changes a single weight.
+// Saving is atomic: a temporary file renamed into place.
+#pragma once
+
+#include <string>
+
+#include "eigenformer/io/binary_file.hpp"
+#include "eigenformer/model/gpt_config.hpp"
+
+namespace eigenformer {
+
+struct CheckpointInfo {
+  GPTConfig config;
+  Index step = 0;                       // the training step to resume at
+  Index optimizer_step_count = -1;      // -1: the file holds no optimizer state
+  std::uint32_t bytes_per_number = 4;
+  std::uint64_t tensor_count = 0;
+};
+
+namespace checkpoint_format {
+
+inline constexpr std::uint32_t kMagic = 0x4B434645;  // "EFCK"
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kMaxNameLength = 4096;
+
+/// Reads and checks the header; the reader is left at the first tensor.
+inline CheckpointInfo read_header(BinaryReader& in) {
+  const auto magic = in.read<std::uint32_t>("magic number");
+  EF_CHECK(magic == kMagic, "'" << in.path() << "' is not an eigenformer checkpoint (magic 0x" << std::hex << magic
+                                << ", expected 0x" << kMagic << ")");
+  const auto version = in.read<std::uint32_t>("version");
+  EF_CHECK(version == kVersion,
+           "'" << in.path() << "' has checkpoint version " << version << "; this build reads version " << kVersion);
+  CheckpointInfo info;
+  info.bytes_per_number = in.read<std::uint32_t>("bytes per number");
+  EF_CHECK(info.bytes_per_number == 4 || info.bytes_per_number == 8,
+           "'" << in.path() << "': " << info.bytes_per_number << " bytes per number (expected 4 or 8)");
+  GPTConfig& c = info.config;
+  const auto bounded = [&](const char* name, std::int64_t max) {
+    const auto value = in.read<std::int64_t>(name);
+    EF_CHECK(value >= 0 && value <= max, "'" << in.path() << "': config " << name << " = " << value
+                                             << " is outside [0, " << max << "]");
+    return Index(value);
+  };
+  c.vocab_size = bounded("vocab_size", 1 << 24);
+  c.block_size = bounded("block_size", 1 << 20);
+  c.num_layers = bounded("num_layers", 1 << 10);
+  c.num_heads = bounded("num_heads", 1 << 10);
+  c.channels = bounded("channels", 1 << 16);
+  c.ffn_hidden = bounded("ffn_hidden", 1 << 20);
+  const Index flags = bounded("flags", 3);
+  c.bias = flags & 1, c.tie_embeddings = flags & 2;
+  c.dropout = in.read<double>("dropout");
+  c.init_std = in.read<double>("init_std");
+  try {
+    c.validate();
+  } catch (const Error& error) {
+    throw Error("'" + in.path() + "' holds an invalid config: " + error.what());
+  }
+  info.step = bounded("training step", std::int64_t(1) << 53);
+  info.optimizer_step_count = in.read<std::int64_t>("optimizer step count");
+  EF_CHECK(info.optimizer_step_count >= -1, "'" << in.path() << "': optimizer step count "
+                                                << info.optimizer_step_count << " is negative");
+  info.tensor_count = in.read<std::uint64_t>("tensor count");
+  const std::uint64_t smallest_record = 4 + 8 + 8;
+  EF_CHECK(info.tensor_count <= in.remaining() / smallest_record,
+           "'" << in.path() << "' declares " << info.tensor_count << " tensors, more than its "
+               << in.remaining() << " remaining bytes can hold");
+  return info;
+}
+
+/// Reads one tensor's name and shape, checks them against what is expected, and
+/// either loads its numbers into `destination` or (destination null) skips them.
+template <class S>
+void read_tensor(BinaryReader& in, const CheckpointInfo& info, const std::string& expected_name,
+                 const Matrix<S>& expected_shape, Matrix<S>* destination) {
+  const std::string name = in.read_string(kMaxNameLength, "tensor name");
+  EF_CHECK(name == expected_name, "'" << in.path() << "' has tensor '" << name << "' where the model expects '"
+                                      << expected_name << "'");
+  const auto rows = in.read<std::int64_t>("rows of " + name), cols = in.read<std::int64_t>("columns of " + name);
+  EF_CHECK(rows == expected_shape.rows() && cols == expected_shape.cols(),
+           "'" << in.path() << "': tensor '" << name << "' is " << rows << "x" << cols << ", the model's is "
+               << expected_shape.rows() << "x" << expected_shape.cols());
+  const std::uint64_t count = std::uint64_t(rows) * std::uint64_t(cols);
+  if (destination == nullptr)
+    in.skip(count * info.bytes_per_number, "the numbers of " + name);
+  else if (info.bytes_per_number == 4)
+    in.read_numbers<float>(destination->data(), count, "the numbers of " + name);
+  else
+    in.read_numbers<double>(destination->data(), count, "the numbers of " + name);
+}
+
+inline void check_same_config(const GPTConfig& file, const GPTConfig& model, const std::string& path) {
+  const auto same = [&](const char* name, Index in_file, Index in_model) {
+    EF_CHECK(in_file == in_model, "'" << path << "' does not match the model: " << name << " is " << in_file
+                                      << " in the file, " << in_model << " in the model");
+  };
+  same("vocab_size", file.vocab_size, model.vocab_size);
+  same("block_size", file.block_size, model.block_size);
+  same("num_layers", file.num_layers, model.num_layers);
+  same("num_heads", file.num_heads, model.num_heads);
+  same("channels", file.channels, model.channels);
+  same("ffn_hidden", file.ffn_hidden, model.ffn_hidden);
+  same("bias", file.bias, model.bias);
+  same("tie_embeddings", file.tie_embeddings, model.tie_embeddings);
+}
+
+/// Used where no optimizer state is saved or loaded.
+struct NoOptimizer {
+  Index step_count() const { return -1; }
+  void set_step_count(Index) {}
+  template <class Visit>
+  void state(Visit&&) {}
+};
+
+}  // namespace checkpoint_format
+
+/// The header of a checkpoint: build the model from info.config, then load_checkpoint.
+inline CheckpointInfo read_checkpoint_info(const std::string& path) {
+  BinaryReader in(path);
+  return checkpoint_format::read_header(in);
+}
+
+/// Saves the model (and the optimizer's state, for resuming at `step`) atomically.
+template <class Model, class Optimizer = checkpoint_format::NoOptimizer>
+void save_checkpoint(const std::string& path, Model& model, Index step = 0, Optimizer* optimizer = nullptr) {
+  using S = typename Model::Scalar;
+  const GPTConfig& c = model.config();
+  AtomicFileWriter out(path);
+  out.write(checkpoint_format::kMagic);
+  out.write(checkpoint_format::kVersion);
+  out.write(std::uint32_t(sizeof(S)));
+  for (Index value : {c.vocab_size, c.block_size, c.num_layers, c.num_heads, c.channels, c.ffn_hidden,
+                      Index(c.bias) | Index(c.tie_embeddings) << 1})
+    out.write(std::int64_t(value));
+  out.write(c.dropout);
+  out.write(c.init_std);
+  out.write(std::int64_t(step));
+  out.write(std::int64_t(optimizer ? optimizer->step_count() : -1));
+
+  std::uint64_t count = 0;
+  const auto count_tensor = [&](auto&&...) { ++count; };
+  model.parameters(count_tensor);
+  if (optimizer) optimizer->state(count_tensor);
+  out.write(count);
+  const auto write_tensor = [&](const std::string& name, const Matrix<S>& value) {
+    out.write_string(name);
+    out.write(std::int64_t(value.rows()));
+    out.write(std::int64_t(value.cols()));
+    out.write_bytes(value.data(), std::uint64_t(value.size()) * sizeof(S));
+  };
+  model.parameters([&](Parameter<S>& p) { write_tensor(p.name, p.value); });
+  if (optimizer) optimizer->state(write_tensor);
+  out.commit();
+}
+
+/// Loads weights (and, given an optimizer, its state) saved by save_checkpoint.
+/// Returns the training step saved with them. Nothing changes unless the whole file checks out.
+template <class Model, class Optimizer = checkpoint_format::NoOptimizer>
+Index load_checkpoint(const std::string& path, Model& model, Optimizer* optimizer = nullptr) {
+  using S = typename Model::Scalar;
+  CheckpointInfo info;
+  for (const bool load : {false, true}) {  // pass 1 checks everything, pass 2 loads
+    BinaryReader in(path);
+    info = checkpoint_format::read_header(in);
+    checkpoint_format::check_same_config(info.config, model.config(), path);
+    std::uint64_t expected = 0;
+    model.parameters([&](Parameter<S>&) { ++expected; });
+    if (optimizer) {
+      EF_CHECK(info.optimizer_step_count >= 0, "'" << path << "' holds no optimizer state to resume from");
+      optimizer->state([&](auto&&...) { ++expected; });
+    }
+    EF_CHECK(info.tensor_count >= expected,
+             "'" << path << "' holds " << info.tensor_count << " tensors, the model needs " << expected);
+    model.parameters([&](Parameter<S>& p) {
+      checkpoint_format::read_tensor(in, info, p.name, p.value, load ? &p.value : nullptr);
+    });
+    if (optimizer)
+      optimizer->state([&](const std::string& name, Matrix<S>& value) {
+        checkpoint_format::read_tensor(in, info, name, value, load ? &value : nullptr);
+      });
+  }
+  if (optimizer) optimizer->set_step_count(info.optimizer_step_count);
+  return info.step;
+}
+
+}  // namespace eigenformer

@@ -1,0 +1,68 @@
+// The blueprint of a GPT: sizes and options, nothing learned.
+//
+// Parameter count of the GPT-2 shape, ignoring biases and norms:
+//   V*C (token embedding, tied with the output layer) + T*C (positions)
+//   + L * 12 C^2 (per block: 3C^2 for q,k,v + C^2 output projection + 8C^2 MLP)
+// The presets run from "nano" (~45K parameters, trains in seconds) to GPT-2
+// small's shape (124M; Radford et al., 2019).
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include "eigenformer/core/error.hpp"
+#include "eigenformer/nn/block_config.hpp"
+
+namespace eigenformer {
+
+struct GPTConfig {
+  Index vocab_size = 64;   // V
+  Index block_size = 64;   // T, the longest context
+  Index num_layers = 2;    // L
+  Index num_heads = 4;     // H
+  Index channels = 64;     // C
+  Index ffn_hidden = 0;    // 0: the FFN's usual width (4C for the MLP)
+  double dropout = 0.0;
+  bool bias = true;
+  bool tie_embeddings = true;  // the output layer reuses the token embedding (GPT-2)
+  double init_std = 0.02;      // GPT-2: weights N(0, 0.02^2), residual projections / sqrt(2L)
+
+  /// ~45K parameters: the in-context-learning scale, trains in seconds.
+  static GPTConfig nano() { return with(64, 64, 2, 4, 40); }
+  /// The benchmark configurations of bench/ (vocab, block, layers, heads, width).
+  static GPTConfig tiny() { return with(64, 64, 2, 4, 64); }
+  static GPTConfig small() { return with(256, 128, 4, 4, 128); }
+  static GPTConfig gpt2_mini() { return with(50257, 64, 4, 4, 256); }
+  /// GPT-2 small: 124M parameters.
+  static GPTConfig gpt2() { return with(50257, 1024, 12, 12, 768); }
+
+  void validate() const {
+    EF_CHECK(vocab_size > 0, "vocab_size must be positive, got " << vocab_size);
+    EF_CHECK(num_layers > 0, "num_layers must be positive, got " << num_layers);
+    block_config().validate();
+  }
+
+  /// What each block is built from; residual projections get std / sqrt(2L).
+  BlockConfig block_config() const {
+    BlockConfig config;
+    config.channels = channels;
+    config.num_heads = num_heads;
+    config.block_size = block_size;
+    config.ffn_hidden = ffn_hidden;
+    config.bias = bias;
+    config.dropout = dropout;
+    config.init_std = init_std;
+    config.residual_init_std = init_std / std::sqrt(2.0 * double(num_layers));
+    return config;
+  }
+
+ private:
+  static GPTConfig with(Index vocab, Index block, Index layers, Index heads, Index width) {
+    GPTConfig config;
+    config.vocab_size = vocab, config.block_size = block, config.num_layers = layers;
+    config.num_heads = heads, config.channels = width;
+    return config;
+  }
+};
+
+}  // namespace eigenformer

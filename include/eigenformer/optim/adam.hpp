@@ -1,0 +1,110 @@
+// Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019), as in PyTorch.
+//
+// For each parameter w with gradient g, at step t = 1, 2, ...:
+//   Adam:  g <- g + weight_decay * w               (L2 penalty folded into the gradient)
+//   AdamW: w <- w * (1 - lr * weight_decay)        (decay decoupled from the gradient)
+//   m <- beta1 m + (1 - beta1) g                   running mean of g
+//   v <- beta2 v + (1 - beta2) g^2                 running mean of g^2
+//   w <- w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+// The bias corrections 1 - beta^t undo m and v starting at 0. t counts step()
+// calls, once per step for the whole model, never once per tensor.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "eigenformer/core/error.hpp"
+#include "eigenformer/optim/parameter_groups.hpp"
+
+namespace eigenformer {
+
+struct AdamOptions {
+  double lr = 1e-3;
+  std::array<double, 2> betas{0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+};
+
+struct AdamWOptions : AdamOptions {
+  AdamWOptions() { weight_decay = 0.01; }  // PyTorch's AdamW default
+};
+
+template <class S>
+class Adam {
+ public:
+  /// Default groups: weight decay on matrices only.
+  Adam(const std::vector<Parameter<S>*>& parameters, AdamOptions options, bool decoupled_weight_decay = false)
+      : Adam(default_parameter_groups(parameters, options.weight_decay), options, decoupled_weight_decay) {}
+
+  Adam(std::vector<ParameterGroup<S>> groups, AdamOptions options, bool decoupled_weight_decay = false)
+      : groups_(std::move(groups)), options_(options), decoupled_(decoupled_weight_decay) {
+    EF_CHECK(options.lr >= 0 && options.eps > 0, "Adam: lr " << options.lr << " and eps " << options.eps
+                                                               << " must be >= 0 and > 0");
+    EF_CHECK(options.betas[0] >= 0 && options.betas[0] < 1 && options.betas[1] >= 0 && options.betas[1] < 1,
+             "Adam: betas (" << options.betas[0] << ", " << options.betas[1] << ") must be in [0, 1)");
+    for_each_parameter(groups_, [&](Parameter<S>& p, double) {
+      exp_avg_.push_back(Matrix<S>::Zero(p.value.rows(), p.value.cols()));
+      exp_avg_sq_.push_back(Matrix<S>::Zero(p.value.rows(), p.value.cols()));
+    });
+  }
+
+  void step() {
+    ++step_count_;
+    const double beta1 = options_.betas[0], beta2 = options_.betas[1], lr = options_.lr;
+    const double bias_correction1 = 1 - std::pow(beta1, double(step_count_));
+    const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, double(step_count_)));
+    const S step_size = S(lr / bias_correction1);
+    std::size_t i = 0;
+    for_each_parameter(groups_, [&](Parameter<S>& p, double weight_decay) {
+      Matrix<S>& m = exp_avg_[i];
+      Matrix<S>& v = exp_avg_sq_[i++];
+      if (decoupled_)
+        p.value *= S(1 - lr * weight_decay);
+      else if (weight_decay != 0)
+        p.grad += S(weight_decay) * p.value;
+      m = S(beta1) * m + S(1 - beta1) * p.grad;
+      v = S(beta2) * v + S(1 - beta2) * p.grad.cwiseProduct(p.grad);
+      p.value.array() -= step_size * m.array() / (v.array().sqrt() / S(bias_correction2_sqrt) + S(options_.eps));
+    });
+  }
+
+  void zero_grad() {
+    for_each_parameter(groups_, [](Parameter<S>& p, double) { p.zero_grad(); });
+  }
+
+  double learning_rate() const { return options_.lr; }
+  void set_learning_rate(double lr) { options_.lr = lr; }
+  Index step_count() const { return step_count_; }
+  void set_step_count(Index steps) { step_count_ = steps; }
+
+  /// The state a checkpoint must keep to resume exactly: m and v per parameter.
+  template <class Visit>
+  void state(Visit&& visit) {
+    std::size_t i = 0;
+    for_each_parameter(groups_, [&](Parameter<S>& p, double) {
+      visit("exp_avg." + p.name, exp_avg_[i]);
+      visit("exp_avg_sq." + p.name, exp_avg_sq_[i++]);
+    });
+  }
+
+ private:
+  std::vector<ParameterGroup<S>> groups_;
+  AdamOptions options_;
+  bool decoupled_;
+  std::vector<Matrix<S>> exp_avg_, exp_avg_sq_;
+  Index step_count_ = 0;
+};
+
+/// Adam with decoupled weight decay (the GPT default).
+template <class S>
+class AdamW : public Adam<S> {
+ public:
+  AdamW(const std::vector<Parameter<S>*>& parameters, AdamWOptions options = {})
+      : Adam<S>(parameters, options, true) {}
+  AdamW(std::vector<ParameterGroup<S>> groups, AdamWOptions options = {})
+      : Adam<S>(std::move(groups), options, true) {}
+};
+
+}  // namespace eigenformer

@@ -1,0 +1,40 @@
+// Learning-rate schedules: the learning rate for step s = 0, 1, 2, ...
+//
+// Warmup then cosine decay (the GPT recipe; Loshchilov & Hutter, 2017, SGDR):
+//   s <  warmup:         lr = max_lr * (s + 1) / warmup
+//   warmup <= s < total: lr = min_lr + (max_lr - min_lr) * (1 + cos(pi * r)) / 2,
+//                        r = (s - warmup) / (total - warmup)
+//   s >= total:          lr = min_lr
+// Warmup lets Adam's second-moment estimates settle before large steps.
+#pragma once
+
+#include <cmath>
+#include <numbers>
+
+#include "eigenformer/core/error.hpp"
+#include "eigenformer/core/types.hpp"
+
+namespace eigenformer {
+
+struct ConstantSchedule {
+  double lr;
+  double operator()(Index /*step*/) const { return lr; }
+};
+
+struct WarmupCosineSchedule {
+  double max_lr;
+  Index warmup_steps;
+  Index total_steps;
+  double min_lr = 0.0;
+
+  double operator()(Index step) const {
+    EF_CHECK(warmup_steps >= 0 && total_steps > warmup_steps,
+             "schedule: need 0 <= warmup_steps (" << warmup_steps << ") < total_steps (" << total_steps << ")");
+    if (step < warmup_steps) return max_lr * double(step + 1) / double(warmup_steps);
+    if (step >= total_steps) return min_lr;
+    const double ratio = double(step - warmup_steps) / double(total_steps - warmup_steps);
+    return min_lr + (max_lr - min_lr) * 0.5 * (1.0 + std::cos(std::numbers::pi * ratio));
+  }
+};
+
+}  // namespace eigenformer

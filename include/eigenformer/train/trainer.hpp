@@ -1,0 +1,118 @@
+// The training loop, written once so that every lesson reads the same:
+//   for each step:
+//     lr = schedule(step)
+//     for each micro-batch: loss = model.forward(batch); model.backward()   (gradients add up)
+//     average the gradients over micro-batches, clip their global norm
+//     optimizer.step()
+//     every N steps: evaluate, log a CSV row, save a checkpoint
+// Batches come from next_batch(step, micro_step), a function of the step, so a run
+// resumed from a checkpoint sees exactly the batches the uninterrupted run would.
+// A loss or gradient that is NaN or infinite stops training with an Error naming
+// the step, the tensor and the learning rate: the usual sign of a learning rate too high.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eigenformer/data/batch.hpp"
+#include "eigenformer/io/checkpoint.hpp"
+#include "eigenformer/optim/clip_grad_norm.hpp"
+#include "eigenformer/train/csv_log.hpp"
+#include "eigenformer/train/progress_line.hpp"
+
+namespace eigenformer {
+
+struct TrainingOptions {
+  Index steps = 1000;
+  Index gradient_accumulation = 1;  // micro-batches per optimizer step
+  double clip_grad_norm = 1.0;      // 0: no clipping
+  Index eval_every = 0;             // 0: evaluate only at the end (if an evaluator is given)
+  std::string csv_path;             // "": no CSV log
+  std::string checkpoint_path;      // "": no checkpoints
+  Index checkpoint_every = 0;       // 0: only at the end (if a path is given)
+  bool resume = false;              // continue from checkpoint_path if it exists
+  bool show_progress = true;
+};
+
+struct StepRecord {
+  Index step = 0;  // 1-based: the number of optimizer steps taken
+  double loss = 0, learning_rate = 0, grad_norm = 0, tokens_per_second = 0;
+  double eval_loss = std::numeric_limits<double>::quiet_NaN();  // NaN where not evaluated
+};
+
+/// Trains and returns one record per step taken. evaluate() (optional) returns a
+/// validation loss; it runs with the model in eval mode.
+template <class Model, class Optimizer, class Schedule, class NextBatch>
+std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule& schedule, NextBatch&& next_batch,
+                              const TrainingOptions& options, const std::function<double()>& evaluate = {}) {
+  using S = typename Model::Scalar;
+  EF_CHECK(options.steps >= 0 && options.gradient_accumulation >= 1,
+           "training needs steps >= 0 and gradient_accumulation >= 1, got " << options.steps << " and "
+                                                                           << options.gradient_accumulation);
+  Index first_step = 0;
+  if (options.resume && !options.checkpoint_path.empty() && std::filesystem::exists(options.checkpoint_path))
+    first_step = load_checkpoint(options.checkpoint_path, model, &optimizer);
+
+  const auto parameters = model.parameter_list();
+  std::optional<CsvLog> csv;
+  if (!options.csv_path.empty())
+    csv.emplace(options.csv_path,
+                std::vector<std::string>{"step", "loss", "learning_rate", "grad_norm", "tokens_per_second", "eval_loss"},
+                first_step > 0);
+  ProgressLine progress(options.steps, first_step);
+  std::vector<StepRecord> history;
+
+  for (Index step = first_step; step < options.steps; ++step) {
+    const auto start = std::chrono::steady_clock::now();
+    StepRecord record;
+    record.step = step + 1;
+    record.learning_rate = schedule(step);
+    optimizer.set_learning_rate(record.learning_rate);
+    model.set_training(true);
+    model.zero_grad();
+    Index tokens = 0;
+    for (Index micro = 0; micro < options.gradient_accumulation; ++micro) {
+      const Batch batch = next_batch(step, micro);
+      const double loss = double(model.forward(batch.tokens, batch.targets, batch.batch, batch.time));
+      EF_CHECK(std::isfinite(loss), "step " << step + 1 << ": the loss is " << loss << " (learning rate "
+                                            << record.learning_rate << "); try a smaller learning rate");
+      model.backward();
+      record.loss += loss / double(options.gradient_accumulation);
+      tokens += Index(batch.tokens.size());
+    }
+    for (auto* p : parameters) {
+      if (options.gradient_accumulation > 1) p->grad /= S(options.gradient_accumulation);
+      EF_CHECK(p->grad.allFinite(), "step " << step + 1 << ": the gradient of " << p->name << " is not finite "
+                                            << "(learning rate " << record.learning_rate << ")");
+    }
+    record.grad_norm = clip_grad_norm(parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm
+                                                                             : std::numeric_limits<double>::infinity());
+    optimizer.step();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    record.tokens_per_second = double(tokens) / std::max(seconds, 1e-9);
+
+    const bool last = step + 1 == options.steps;
+    if (evaluate && (last || (options.eval_every > 0 && (step + 1) % options.eval_every == 0))) {
+      model.set_training(false);
+      record.eval_loss = evaluate();
+    }
+    if (csv)
+      csv->write({double(record.step), record.loss, record.learning_rate, record.grad_norm, record.tokens_per_second,
+                  record.eval_loss});
+    if (!options.checkpoint_path.empty() &&
+        (last || (options.checkpoint_every > 0 && (step + 1) % options.checkpoint_every == 0)))
+      save_checkpoint(options.checkpoint_path, model, step + 1, &optimizer);
+    if (options.show_progress)
+      progress.update({record.step, record.loss, record.learning_rate, record.grad_norm, record.tokens_per_second});
+    history.push_back(record);
+  }
+  return history;
+}
+
+}  // namespace eigenformer
