@@ -4,7 +4,12 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <eigenformer/eigenformer.hpp>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -71,6 +76,31 @@ void require_error_mentions(Action&& action, const std::vector<std::string>& fra
       CHECK(message.find(fragment) != std::string::npos);
     }
   }
+}
+
+/// A fresh path in this test process's own scratch folder (removed and remade per call).
+inline std::string scratch_path(const std::string& name) {
+  const auto folder = std::filesystem::temp_directory_path() / ("eigenformer-tests-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  const auto path = folder / name;
+  std::filesystem::remove_all(path);
+  return path.string();
+}
+
+inline std::vector<char> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline void write_file(const std::string& path, const std::vector<char>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+/// Overwrites sizeof(T) bytes at `offset` of a byte image with `value`.
+template <class T>
+void poke(std::vector<char>& bytes, std::size_t offset, T value) {
+  std::memcpy(bytes.data() + offset, &value, sizeof(T));
 }
 
 }  // namespace eigenformer::testing

@@ -102,6 +102,19 @@ void read_tensor(BinaryReader& in, const CheckpointInfo& info, const std::string
     in.read_numbers<double>(destination->data(), count, "the numbers of " + name);
 }
 
+/// Walks the tensors not loaded (optimizer state a model-only load ignores) so that a
+/// truncated or padded file is refused even when the damage lies in what is skipped.
+inline void skip_remaining_tensors(BinaryReader& in, const CheckpointInfo& info, std::uint64_t already_read) {
+  for (std::uint64_t i = already_read; i < info.tensor_count; ++i) {
+    const std::string name = in.read_string(kMaxNameLength, "tensor name");
+    const auto rows = in.read<std::int64_t>("rows of " + name), cols = in.read<std::int64_t>("columns of " + name);
+    EF_CHECK(rows >= 0 && cols >= 0 && (rows == 0 || std::uint64_t(cols) <= in.remaining() / std::uint64_t(rows)),
+             "'" << in.path() << "': tensor '" << name << "' has impossible shape " << rows << "x" << cols);
+    in.skip(std::uint64_t(rows) * std::uint64_t(cols) * info.bytes_per_number, "the numbers of " + name);
+  }
+  EF_CHECK(in.remaining() == 0, "'" << in.path() << "' has " << in.remaining() << " unexpected bytes after its tensors");
+}
+
 inline void check_same_config(const GPTConfig& file, const GPTConfig& model, const std::string& path) {
   const auto same = [&](const char* name, Index in_file, Index in_model) {
     EF_CHECK(in_file == in_model, "'" << path << "' does not match the model: " << name << " is " << in_file
@@ -191,6 +204,7 @@ Index load_checkpoint(const std::string& path, Model& model, Optimizer* optimize
       optimizer->state([&](const std::string& name, Matrix<S>& value) {
         checkpoint_format::read_tensor(in, info, name, value, load ? &value : nullptr);
       });
+    if (!load) checkpoint_format::skip_remaining_tensors(in, info, expected);
   }
   if (optimizer) optimizer->set_step_count(info.optimizer_step_count);
   return info.step;

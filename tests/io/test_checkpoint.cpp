@@ -1,0 +1,162 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+using testing::require_error_mentions;
+
+namespace {
+
+GPTConfig small_config() {
+  GPTConfig config;
+  config.vocab_size = 13;
+  config.block_size = 8;
+  config.num_layers = 2;
+  config.num_heads = 2;
+  config.channels = 16;
+  return config;
+}
+
+Batch batch_for_step(Index step, Index /*micro_step*/) {
+  Rng rng(77 + std::uint64_t(step));
+  Batch batch{{}, {}, 4, 8};
+  for (Index n = 0; n < 32; ++n) batch.tokens.push_back(int(rng.uniform_int(13)));
+  for (Index n = 0; n < 32; ++n) batch.targets.push_back(n % 8 == 7 ? -1 : batch.tokens[std::size_t(n + 1)]);
+  return batch;
+}
+
+TrainingOptions quiet_options(Index steps) {
+  TrainingOptions options;
+  options.steps = steps;
+  options.show_progress = false;
+  return options;
+}
+
+// Header offsets of the format documented in io/checkpoint.hpp.
+constexpr std::size_t kVersionOffset = 4, kChannelsOffset = 12 + 4 * 8, kTensorCountOffset = 100;
+constexpr std::size_t kFirstRowsOffset = 108 + 4 + std::string_view("wte.weight").size();
+
+}  // namespace
+
+TEST_CASE("Checkpoint: model, optimizer state and step round-trip exactly") {
+  const std::string path = testing::scratch_path("round_trip.ckpt");
+  GPT<float> model(small_config(), 1);
+  AdamW<float> optimizer(model.parameter_list());
+  train(model, optimizer, ConstantSchedule{1e-2}, batch_for_step, quiet_options(3));
+  save_checkpoint(path, model, 3, &optimizer);
+
+  GPT<float> restored(small_config(), 2);
+  AdamW<float> restored_optimizer(restored.parameter_list());
+  CHECK(load_checkpoint(path, restored, &restored_optimizer) == 3);
+  CHECK(restored_optimizer.step_count() == 3);
+  const auto original = model.parameter_list(), loaded = restored.parameter_list();
+  for (std::size_t i = 0; i < original.size(); ++i) CHECK(original[i]->value == loaded[i]->value);
+  std::vector<Matrix<float>> state, restored_state;
+  optimizer.state([&](const std::string&, Matrix<float>& m) { state.push_back(m); });
+  restored_optimizer.state([&](const std::string&, Matrix<float>& m) { restored_state.push_back(m); });
+  CHECK(state == restored_state);
+
+  const CheckpointInfo info = read_checkpoint_info(path);
+  CHECK(info.config.channels == 16);
+  CHECK(info.step == 3);
+  GPT<double> as_double(info.config);  // float files load into double models too
+  CHECK(load_checkpoint(path, as_double) == 3);
+  CHECK(as_double.parameter_list()[0]->value.cast<float>() == original[0]->value);
+}
+
+TEST_CASE("Checkpoint: resumed training continues with the same losses as uninterrupted training") {
+  const std::string path = testing::scratch_path("resume.ckpt");
+  GPT<float> straight(small_config(), 1);
+  AdamW<float> straight_optimizer(straight.parameter_list());
+  const WarmupCosineSchedule schedule{1e-2, 2, 10, 1e-3};
+  const auto uninterrupted = train(straight, straight_optimizer, schedule, batch_for_step, quiet_options(10));
+
+  TrainingOptions first_half = quiet_options(5);
+  first_half.checkpoint_path = path;
+  GPT<float> model(small_config(), 1);
+  AdamW<float> optimizer(model.parameter_list());
+  train(model, optimizer, schedule, batch_for_step, first_half);
+
+  TrainingOptions second_half = quiet_options(10);
+  second_half.checkpoint_path = path;
+  second_half.resume = true;
+  GPT<float> resumed(small_config(), 99);  // different initial weights: all must come from the file
+  AdamW<float> resumed_optimizer(resumed.parameter_list());
+  const auto rest = train(resumed, resumed_optimizer, schedule, batch_for_step, second_half);
+  REQUIRE(rest.size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) {
+    CHECK(rest[i].step == uninterrupted[5 + i].step);
+    CHECK(rest[i].loss == uninterrupted[5 + i].loss);  // bit for bit
+  }
+}
+
+TEST_CASE("Checkpoint: bad files are clear errors, and a failed load changes nothing") {
+  const std::string path = testing::scratch_path("good.ckpt"), bad = testing::scratch_path("bad.ckpt");
+  GPT<float> model(small_config(), 1);
+  AdamW<float> optimizer(model.parameter_list());
+  save_checkpoint(path, model, 0, &optimizer);
+  const std::vector<char> good = testing::read_file(path);
+  GPT<float> target(small_config(), 5);
+  const Matrix<float> before = target.parameter_list()[0]->value;
+
+  const auto load_bad = [&](const std::vector<char>& bytes, const std::vector<std::string>& fragments) {
+    testing::write_file(bad, bytes);
+    require_error_mentions([&] { load_checkpoint(bad, target); }, fragments);
+    CHECK(target.parameter_list()[0]->value == before);
+  };
+
+  SUBCASE("missing file") { require_error_mentions([&] { load_checkpoint(bad + ".none", target); }, {"cannot open"}); }
+  SUBCASE("truncated in the header") { load_bad({good.begin(), good.begin() + 50}, {"truncated", "only"}); }
+  SUBCASE("truncated in the last tensor") { load_bad({good.begin(), good.end() - 3}, {"truncated", "numbers of"}); }
+  SUBCASE("wrong magic") {
+    std::vector<char> bytes = good;
+    bytes[0] = 'X';
+    load_bad(bytes, {"not an eigenformer checkpoint", "magic"});
+  }
+  SUBCASE("wrong version") {
+    std::vector<char> bytes = good;
+    testing::poke<std::uint32_t>(bytes, kVersionOffset, 7);
+    load_bad(bytes, {"version 7", "reads version 1"});
+  }
+  SUBCASE("a config that does not match the model") {
+    GPTConfig wider = small_config();
+    wider.channels = 32;
+    GPT<float> other(wider);
+    save_checkpoint(bad, other);
+    require_error_mentions([&] { load_checkpoint(bad, target); }, {"channels is 32 in the file, 16 in the model"});
+  }
+  SUBCASE("an absurd config") {
+    std::vector<char> bytes = good;
+    testing::poke<std::int64_t>(bytes, kChannelsOffset, std::int64_t(1) << 40);
+    load_bad(bytes, {"config channels", "outside"});
+  }
+  SUBCASE("an absurd tensor count") {
+    std::vector<char> bytes = good;
+    testing::poke<std::uint64_t>(bytes, kTensorCountOffset, std::uint64_t(1) << 60);
+    load_bad(bytes, {"declares", "tensors"});
+  }
+  SUBCASE("a tensor whose size would need absurd memory") {
+    std::vector<char> bytes = good;
+    testing::poke<std::int64_t>(bytes, kFirstRowsOffset, std::int64_t(1) << 40);
+    load_bad(bytes, {"wte.weight", "is 1099511627776x16"});
+  }
+  SUBCASE("no optimizer state where one is asked for") {
+    save_checkpoint(bad, model);
+    require_error_mentions([&] { load_checkpoint(bad, target, &optimizer); }, {"no optimizer state"});
+  }
+}
+
+TEST_CASE("Checkpoint: a write that fails part-way never replaces the good file") {
+  const std::string path = testing::scratch_path("atomic.ckpt");
+  GPT<float> model(small_config(), 1);
+  save_checkpoint(path, model, 1);
+  const std::vector<char> good = testing::read_file(path);
+  {
+    AtomicFileWriter writer(path);
+    writer.write_bytes("half a file", 11);
+    // destroyed without commit(): as if an exception or a crash came mid-save
+  }
+  CHECK(testing::read_file(path) == good);
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path()))
+    CHECK(entry.path().string().find(".tmp.") == std::string::npos);  // no temporary left behind
+  require_error_mentions([&] { save_checkpoint(path + ".d/missing/x.ckpt", model); }, {"cannot write"});
+  CHECK(load_checkpoint(path, model) == 1);
+}

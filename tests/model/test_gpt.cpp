@@ -1,0 +1,109 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+
+namespace {
+
+GPTConfig odd_config() {
+  GPTConfig config;
+  config.vocab_size = 7;
+  config.block_size = 6;
+  config.num_layers = 2;
+  config.num_heads = 3;
+  config.channels = 12;
+  config.ffn_hidden = 20;
+  return config;
+}
+
+const Tokens kTokens{3, 0, 6, 6, 1, 2, 5, 4, 0, 3};  // B = 2, T = 5
+const Tokens kTargets{0, 6, -1, 1, 2, 5, 4, -1, 3, 1};
+
+template <class Model>
+void check_model_gradients(Model& model) {
+  Rng rng(3);
+  testing::randomize_parameters(model, rng, 0.3);
+  const auto loss = [&] { return model.forward(kTokens, kTargets, 2, 5); };
+  model.zero_grad();
+  loss();
+  model.backward();
+  testing::require_gradients_match(check_parameter_gradients(model, loss));
+}
+
+}  // namespace
+
+TEST_CASE("GPT: whole-model gradients match finite differences (GPT-2 blocks, tied head)") {
+  GPT<double> model(odd_config());
+  check_model_gradients(model);
+}
+
+TEST_CASE("GPT: whole-model gradients match finite differences (LLaMA blocks, untied head, no bias)") {
+  GPTConfig config = odd_config();
+  config.channels = 12;
+  config.num_heads = 2;  // RoPE needs an even head size: 6
+  config.bias = false;
+  config.tie_embeddings = false;
+  LlamaGPT<double> model(config);
+  CHECK(testing::parameter_list(model).back()->name == "lm_head.weight");
+  check_model_gradients(model);
+}
+
+TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T; loss is their cross-entropy") {
+  GPT<double> model(odd_config());
+  const Matrix<double> logits = model.forward(kTokens, 2, 5);
+  CHECK(logits.rows() == 10);
+  CHECK(logits.cols() == 7);
+  CrossEntropy<double> reference;
+  CHECK(model.forward(kTokens, kTargets, 2, 5) == doctest::Approx(reference.forward(logits, kTargets)));
+  // At initialization (std 0.02) the logits are near 0: the loss is near ln V.
+  CHECK(model.loss().row_losses().array().isNaN().count() == 2);
+  CHECK(model.forward(kTokens, kTargets, 2, 5) == doctest::Approx(std::log(7.0)).epsilon(0.02));
+}
+
+TEST_CASE("GPT: parameter names, count and GPT-2 initialization") {
+  GPTConfig config = GPTConfig::nano();
+  GPT<float> model(config);
+  const auto parameters = model.parameter_list();
+  CHECK(parameters.front()->name == "wte.weight");
+  CHECK(parameters[1]->name == "wpe.weight");
+  CHECK(parameters[2]->name == "blocks.0.norm_1.weight");
+  CHECK(parameters.back()->name == "norm_f.bias");
+  const Index C = config.channels, L = config.num_layers;
+  const Index expected = config.vocab_size * C + config.block_size * C + L * (12 * C * C + 13 * C) + 2 * C;
+  CHECK(model.num_parameters() == expected);
+  CHECK(model.num_parameters() > 40000);
+  CHECK(model.num_parameters() < 60000);
+
+  const auto std_of = [&](const std::string& name) {
+    for (auto* p : parameters)
+      if (p->name == name) return std::sqrt(double(p->value.squaredNorm()) / double(p->size()));
+    return -1.0;
+  };
+  CHECK(std_of("blocks.0.attn.qkv.weight") == doctest::Approx(0.02).epsilon(0.1));
+  CHECK(std_of("blocks.0.attn.proj.weight") == doctest::Approx(0.02 / std::sqrt(2.0 * L)).epsilon(0.1));
+  CHECK(std_of("blocks.1.ffn.proj.weight") == doctest::Approx(0.02 / std::sqrt(2.0 * L)).epsilon(0.1));
+  CHECK(std_of("blocks.0.norm_1.weight") == 1.0);
+}
+
+TEST_CASE("GPT: the same seed builds the same model; presets validate") {
+  GPT<float> a(GPTConfig::nano(), 5), b(GPTConfig::nano(), 5), c(GPTConfig::nano(), 6);
+  CHECK(a.parameter_list()[4]->value == b.parameter_list()[4]->value);  // blocks.0.attn.qkv.weight
+  CHECK(a.parameter_list()[4]->value != c.parameter_list()[4]->value);
+  for (const auto& config : {GPTConfig::nano(), GPTConfig::tiny(), GPTConfig::small(), GPTConfig::gpt2_mini(),
+                             GPTConfig::gpt2()})
+    CHECK_NOTHROW(config.validate());
+  CHECK(GPTConfig::gpt2().channels == 768);
+}
+
+TEST_CASE("GPT: bad configs and inputs are errors that name the values") {
+  GPTConfig config = odd_config();
+  config.num_heads = 5;
+  testing::require_error_mentions([&] { GPT<float> model(config); }, {"channels 12", "num_heads 5"});
+  config = odd_config();
+  config.vocab_size = 0;
+  testing::require_error_mentions([&] { GPT<float> model(config); }, {"vocab_size", "0"});
+
+  GPT<float> model(odd_config());
+  testing::require_error_mentions([&] { model.forward(Tokens(14, 1), 2, 7); }, {"sequence length 7", "block size 6"});
+  testing::require_error_mentions([&] { model.forward(Tokens{1, 2, 9}, 1, 3); }, {"token id 9", "[0, 7)"});
+  testing::require_error_mentions([&] { model.forward(Tokens{1, 2, 3}, 2, 2); }, {"3 tokens", "batch 2", "time 2"});
+}

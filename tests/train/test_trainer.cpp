@@ -1,0 +1,93 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+
+namespace {
+
+GPTConfig trainer_config() {
+  GPTConfig config;
+  config.vocab_size = 9;
+  config.block_size = 6;
+  config.num_layers = 1;
+  config.num_heads = 2;
+  config.channels = 8;
+  return config;
+}
+
+Batch random_batch(Index batch_size, std::uint64_t seed) {
+  Rng rng(seed);
+  Batch batch{{}, {}, batch_size, 6};
+  for (Index n = 0; n < batch_size * 6; ++n) batch.tokens.push_back(int(rng.uniform_int(9)));
+  for (Index n = 0; n < batch_size * 6; ++n) batch.targets.push_back(int(rng.uniform_int(9)));
+  return batch;
+}
+
+TrainingOptions quiet(Index steps) {
+  TrainingOptions options;
+  options.steps = steps;
+  options.show_progress = false;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("Trainer: gradient accumulation over two halves equals one step on the whole batch") {
+  const Batch whole = random_batch(4, 1);
+  const auto half = [&](Index micro) {
+    Batch part{{}, {}, 2, 6};
+    part.tokens.assign(whole.tokens.begin() + micro * 12, whole.tokens.begin() + micro * 12 + 12);
+    part.targets.assign(whole.targets.begin() + micro * 12, whole.targets.begin() + micro * 12 + 12);
+    return part;
+  };
+  GPT<double> a(trainer_config(), 1), b(trainer_config(), 1);
+  SGD<double> sgd_a(a.parameter_list(), {0.1}), sgd_b(b.parameter_list(), {0.1});
+  train(a, sgd_a, ConstantSchedule{0.1}, [&](Index, Index) { return whole; }, quiet(1));
+  TrainingOptions accumulate = quiet(1);
+  accumulate.gradient_accumulation = 2;
+  train(b, sgd_b, ConstantSchedule{0.1}, [&](Index, Index micro) { return half(micro); }, accumulate);
+  const auto pa = a.parameter_list(), pb = b.parameter_list();
+  for (std::size_t i = 0; i < pa.size(); ++i) CHECK(pa[i]->value.isApprox(pb[i]->value, 1e-12));
+}
+
+TEST_CASE("Trainer: records, CSV log, schedule, evaluation and clipping") {
+  const std::string csv = testing::scratch_path("log.csv");
+  GPT<float> model(trainer_config(), 1);
+  AdamW<float> optimizer(model.parameter_list());
+  TrainingOptions options = quiet(4);
+  options.csv_path = csv;
+  options.eval_every = 2;
+  options.clip_grad_norm = 1e-3;
+  int evaluations = 0;
+  const auto history = train(
+      model, optimizer, WarmupCosineSchedule{1e-2, 2, 4, 0.0}, [](Index step, Index) { return random_batch(2, 9 + std::uint64_t(step)); },
+      options, [&] { return double(++evaluations); });
+  REQUIRE(history.size() == 4);
+  CHECK(history[0].learning_rate == doctest::Approx(5e-3));
+  CHECK(history[1].learning_rate == doctest::Approx(1e-2));
+  CHECK(std::isnan(history[0].eval_loss));
+  CHECK(history[1].eval_loss == 1.0);
+  CHECK(history[3].eval_loss == 2.0);
+  CHECK(history[2].tokens_per_second > 0);
+  CHECK(history[0].grad_norm > 1e-3);  // the norm before clipping is what is reported
+  std::ifstream in(csv);
+  std::string header, line;
+  std::getline(in, header);
+  CHECK(header == "step,loss,learning_rate,grad_norm,tokens_per_second,eval_loss");
+  int rows = 0;
+  while (std::getline(in, line)) ++rows;
+  CHECK(rows == 4);
+}
+
+TEST_CASE("Trainer: a non-finite loss or gradient stops training with the step, tensor and learning rate") {
+  GPT<float> model(trainer_config(), 1);
+  AdamW<float> optimizer(model.parameter_list());
+  const auto batches = [](Index step, Index) { return random_batch(2, std::uint64_t(step)); };
+  model.parameter_list()[2]->value(0, 0) = std::numeric_limits<float>::quiet_NaN();  // blocks.0.norm_1.weight
+  testing::require_error_mentions([&] { train(model, optimizer, ConstantSchedule{0.5}, batches, quiet(3)); },
+                                  {"step 1", "loss is nan", "learning rate 0.5"});
+
+  GPT<float> exploding(trainer_config(), 1);
+  SGD<float> sgd(exploding.parameter_list(), {1e30});
+  testing::require_error_mentions([&] { train(exploding, sgd, ConstantSchedule{1e30}, batches, quiet(50)); },
+                                  {"step ", "learning rate 1e+30"});
+}
