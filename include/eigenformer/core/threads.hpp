@@ -34,11 +34,21 @@ inline int num_threads() {
 
 }  // namespace eigenformer
 
-/// Runs the following for-loop's iterations on OpenMP threads when OpenMP is on
-/// (a plain loop otherwise, with no unknown-pragma warning). Each iteration must
-/// write only its own outputs, which keeps results independent of the thread count.
+/// Runs the following for-loop's iterations on OpenMP threads when OpenMP is on and
+/// `condition` holds (a plain loop otherwise, with no unknown-pragma warning). Each
+/// iteration must write only its own outputs, which keeps results independent of the
+/// thread count.
+#define EF_PRAGMA(text) _Pragma(#text)
 #ifdef _OPENMP
-#define EF_PARALLEL_FOR _Pragma("omp parallel for schedule(static)")
+#define EF_PARALLEL_FOR_IF(condition) EF_PRAGMA(omp parallel for schedule(static) if (condition))
 #else
-#define EF_PARALLEL_FOR
+#define EF_PARALLEL_FOR_IF(condition)
 #endif
+
+namespace eigenformer {
+
+/// Waking a team of threads costs microseconds; below this many multiply-adds a loop
+/// runs faster on one thread (and leaves the other cores to other programs).
+inline bool worth_parallel(Index multiply_adds) { return multiply_adds >= 200000; }
+
+}  // namespace eigenformer

@@ -104,7 +104,7 @@ class CausalSelfAttention {
     qkv_grad_.resize(batch_ * T, 3 * C);
     probabilities_grad_.resize(probabilities_.rows(), T);
     const S scale = S(1) / std::sqrt(S(D));
-    EF_PARALLEL_FOR
+    EF_PARALLEL_FOR_IF(worth_parallel(batch_ * H * T * T * D * 4))
     for (Index bh = 0; bh < batch_ * H; ++bh) {
       const Index b = bh / H, h = bh % H;
       const auto q = qkv_out_.block(b * T, h * D, T, D);
@@ -152,7 +152,7 @@ class CausalSelfAttention {
     probabilities_.resize(batch_ * H * T, L);  // (B*H*T, L): one (T, L) block per (b, h)
     heads_out_.resize(batch_ * T, C);          // (B*T, C): head h in columns h*D .. h*D+D-1
     const S scale = S(1) / std::sqrt(S(D));
-    EF_PARALLEL_FOR
+    EF_PARALLEL_FOR_IF(worth_parallel(batch_ * H * T * L * D * 2))
     for (Index bh = 0; bh < batch_ * H; ++bh) {
       const Index b = bh / H, h = bh % H;
       const auto q = qkv_out_.block(b * T, h * D, T, D);
