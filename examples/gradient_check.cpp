@@ -5,7 +5,6 @@
 // backward() with central finite differences (L(w + h) - L(w - h)) / 2h, in double.
 // Then we plant a bug and watch the check catch it.
 #include <eigenformer/eigenformer.hpp>
-
 #include <iomanip>
 #include <iostream>
 

@@ -5,9 +5,8 @@
 // Only the sorted half is trained (targets are -1 on the list), so the loss
 // measures exactly the skill we want. Watch the loss fall, then watch it sort
 // lists it has never seen.
-#include <eigenformer/eigenformer.hpp>
-
 #include <cstdio>
+#include <eigenformer/eigenformer.hpp>
 
 using namespace eigenformer;
 
@@ -53,5 +52,6 @@ int main() {
       std::printf(t == task.length ? "| " : "%d ", output[std::size_t(t)]);
     std::printf("\n");
   }
-  std::printf("The training curve is in sort_digits_training.csv. Next: make the lists longer, or the model smaller.\n");
+  std::printf(
+      "The training curve is in sort_digits_training.csv. Next: make the lists longer, or the model smaller.\n");
 }

@@ -7,10 +7,9 @@
 // (nothing to learn at positions 0 and 1: their targets are -1). Only attention
 // can move information between positions, so the loss falls from log V only once
 // a head learns to look exactly two back.
-#include <eigenformer/eigenformer.hpp>
-
 #include <cmath>
 #include <cstdio>
+#include <eigenformer/eigenformer.hpp>
 
 using namespace eigenformer;
 
@@ -62,6 +61,7 @@ int main() {
 
     if (step % 25 == 0) std::printf("step %4d  loss %.4f\n", int(step), double(loss));
   }
-  std::printf("The loss fell from chance toward 0: one head now attends exactly two positions back.\n"
-              "Next: the GPT class in model/ composes these parts for you.\n");
+  std::printf(
+      "The loss fell from chance toward 0: one head now attends exactly two positions back.\n"
+      "Next: the GPT class in model/ composes these parts for you.\n");
 }

@@ -3,11 +3,10 @@
 #pragma once
 
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
-#include <eigenformer/eigenformer.hpp>
 #include <cstring>
+#include <eigenformer/eigenformer.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>

@@ -6,13 +6,7 @@ using testing::require_error_mentions;
 namespace {
 
 GPTConfig small_config() {
-  GPTConfig config;
-  config.vocab_size = 13;
-  config.block_size = 8;
-  config.num_layers = 2;
-  config.num_heads = 2;
-  config.channels = 16;
-  return config;
+  return {.vocab_size = 13, .block_size = 8, .num_layers = 2, .num_heads = 2, .channels = 16};
 }
 
 Batch batch_for_step(Index step, Index /*micro_step*/) {
@@ -103,7 +97,9 @@ TEST_CASE("Checkpoint: bad files are clear errors, and a failed load changes not
     CHECK(target.parameter_list()[0]->value == before);
   };
 
-  SUBCASE("missing file") { require_error_mentions([&] { load_checkpoint(bad + ".none", target); }, {"cannot open"}); }
+  SUBCASE("missing file") {
+    require_error_mentions([&] { load_checkpoint(bad + ".none", target); }, {"cannot open"});
+  }
   SUBCASE("truncated in the header") { load_bad({good.begin(), good.begin() + 50}, {"truncated", "only"}); }
   SUBCASE("truncated in the last tensor") { load_bad({good.begin(), good.end() - 3}, {"truncated", "numbers of"}); }
   SUBCASE("wrong magic") {

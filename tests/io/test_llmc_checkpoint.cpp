@@ -4,15 +4,7 @@ using namespace eigenformer;
 using testing::require_error_mentions;
 
 namespace {
-GPTConfig llmc_config() {
-  GPTConfig config;
-  config.vocab_size = 50;  // padded to 128 in the file
-  config.block_size = 8;
-  config.num_layers = 2;
-  config.num_heads = 2;
-  config.channels = 8;
-  return config;
-}
+GPTConfig llmc_config() { return {.vocab_size = 50, .block_size = 8, .num_layers = 2, .num_heads = 2, .channels = 8}; }
 }  // namespace
 
 TEST_CASE("llm.c checkpoint: save then load gives the same model and the same logits") {

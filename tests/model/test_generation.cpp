@@ -5,13 +5,7 @@ using namespace eigenformer;
 namespace {
 
 GPTConfig generation_config() {
-  GPTConfig config;
-  config.vocab_size = 11;
-  config.block_size = 9;
-  config.num_layers = 2;
-  config.num_heads = 2;
-  config.channels = 12;
-  return config;
+  return {.vocab_size = 11, .block_size = 9, .num_layers = 2, .num_heads = 2, .channels = 12};
 }
 
 /// The KV cache must reproduce a full forward pass: same logits at every position.

@@ -5,14 +5,7 @@ using namespace eigenformer;
 namespace {
 
 GPTConfig odd_config() {
-  GPTConfig config;
-  config.vocab_size = 7;
-  config.block_size = 6;
-  config.num_layers = 2;
-  config.num_heads = 3;
-  config.channels = 12;
-  config.ffn_hidden = 20;
-  return config;
+  return {.vocab_size = 7, .block_size = 6, .num_layers = 2, .num_heads = 3, .channels = 12, .ffn_hidden = 20};
 }
 
 const Tokens kTokens{3, 0, 6, 6, 1, 2, 5, 4, 0, 3};  // B = 2, T = 5
@@ -88,8 +81,8 @@ TEST_CASE("GPT: the same seed builds the same model; presets validate") {
   GPT<float> a(GPTConfig::nano(), 5), b(GPTConfig::nano(), 5), c(GPTConfig::nano(), 6);
   CHECK(a.parameter_list()[4]->value == b.parameter_list()[4]->value);  // blocks.0.attn.qkv.weight
   CHECK(a.parameter_list()[4]->value != c.parameter_list()[4]->value);
-  for (const auto& config : {GPTConfig::nano(), GPTConfig::tiny(), GPTConfig::small(), GPTConfig::gpt2_mini(),
-                             GPTConfig::gpt2()})
+  for (const auto& config :
+       {GPTConfig::nano(), GPTConfig::tiny(), GPTConfig::small(), GPTConfig::gpt2_mini(), GPTConfig::gpt2()})
     CHECK_NOTHROW(config.validate());
   CHECK(GPTConfig::gpt2().channels == 768);
 }

@@ -18,12 +18,13 @@ TEST_CASE("A GPT trained on sorting sorts at least 95% of unseen lists exactly")
   TrainingOptions options;
   options.steps = 400;
   options.show_progress = false;
-  const auto history = train(model, optimizer, WarmupCosineSchedule{3e-3, 50, 400, 3e-4},
-                             [&](Index step, Index) {
-                               Rng rng(1000 + std::uint64_t(step));
-                               return task.batch(32, rng);
-                             },
-                             options);
+  const auto history = train(
+      model, optimizer, WarmupCosineSchedule{3e-3, 50, 400, 3e-4},
+      [&](Index step, Index) {
+        Rng rng(1000 + std::uint64_t(step));
+        return task.batch(32, rng);
+      },
+      options);
   Rng fresh(99);
   const double accuracy = task.accuracy(model, 200, fresh);
   MESSAGE("final loss ", history.back().loss, ", sorted exactly: ", accuracy);

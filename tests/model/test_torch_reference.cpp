@@ -43,8 +43,8 @@ TEST_CASE("PyTorch cross-check: llm.c file, logits, loss, gradients and 5 AdamW 
   }
   const std::string folder = testing::scratch_path("torch_reference");
   std::filesystem::create_directories(folder);
-  const std::string command = std::string(EIGENFORMER_PYTHON) + " " + EIGENFORMER_SOURCE_DIR +
-                              "/tests/model/torch_reference.py " + folder;
+  const std::string command =
+      std::string(EIGENFORMER_PYTHON) + " " + EIGENFORMER_SOURCE_DIR + "/tests/model/torch_reference.py " + folder;
   REQUIRE(std::system(command.c_str()) == 0);
 
   // The file PyTorch wrote in llm.c's format, with garbage in the padded vocab rows.
@@ -89,8 +89,12 @@ TEST_CASE("PyTorch cross-check: llm.c file, logits, loss, gradients and 5 AdamW 
   training.steps = 5;
   training.clip_grad_norm = 1.0;
   training.show_progress = false;
-  const auto history = train(model, optimizer, WarmupCosineSchedule{1e-2, 2, 5, 1e-3},
-                             [&](Index, Index) { return Batch{token_ids, target_ids, batch, time}; }, training);
+  const auto history = train(
+      model, optimizer, WarmupCosineSchedule{1e-2, 2, 5, 1e-3},
+      [&](Index, Index) {
+        return Batch{token_ids, target_ids, batch, time};
+      },
+      training);
   const auto losses = read_array<float>(folder + "/adamw_losses.f32");
   REQUIRE(losses.size() == 5);
   for (std::size_t i = 0; i < 5; ++i) {

@@ -25,8 +25,8 @@ TEST_CASE("GELU: gradient matches finite differences") {
 TEST_CASE("Softmax: by hand, stable for huge logits, gradient") {
   Softmax<double> softmax;
   Matrix<double> x(3, 3);
-  x << 1, 2, 3,         //
-      1e4, -1e4, 1e4,   //
+  x << 1, 2, 3,        //
+      1e4, -1e4, 1e4,  //
       7, 7, 7;
   const auto& p = softmax.forward(x);
   const double z = std::exp(1) + std::exp(2) + std::exp(3);

@@ -5,13 +5,7 @@ using testing::random_matrix;
 
 namespace {
 
-BlockConfig odd_config() {
-  BlockConfig config;
-  config.channels = 12;
-  config.num_heads = 3;
-  config.block_size = 7;
-  return config;
-}
+BlockConfig odd_config() { return {.channels = 12, .num_heads = 3, .block_size = 7}; }
 
 /// Attention written as its definition, one loop per index, from the layer's own weights.
 Matrix<double> naive_attention(CausalSelfAttention<double>& attention, const Matrix<double>& x, Index batch,
@@ -110,8 +104,7 @@ TEST_CASE("Attention: bad configs and shapes are errors that name the values") {
   CausalSelfAttention<float> attention(odd_config(), rng);
   testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(8, 12), 1, 8); },
                                   {"T = 8", "block_size = 7"});
-  testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(9, 12), 2, 5); },
-                                  {"9 rows", "2*5"});
+  testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(9, 12), 2, 5); }, {"9 rows", "2*5"});
   testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(10, 11), 2, 5); },
                                   {"11 columns", "expected 12"});
 }

@@ -4,13 +4,7 @@ using namespace eigenformer;
 using testing::random_matrix;
 
 namespace {
-BlockConfig small_config() {
-  BlockConfig config;
-  config.channels = 6;
-  config.num_heads = 2;
-  config.ffn_hidden = 10;
-  return config;
-}
+BlockConfig small_config() { return {.channels = 6, .num_heads = 2, .ffn_hidden = 10}; }
 }  // namespace
 
 TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights; default width 4C") {
@@ -20,9 +14,8 @@ TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights; default width
   const auto p = testing::parameter_list(mlp);  // fc.weight, fc.bias, proj.weight, proj.bias
   const Matrix<double> x = random_matrix(3, 6, rng);
   const Matrix<double> a = (x * p[0]->value.transpose()).rowwise() + p[1]->value.row(0);
-  const Matrix<double> h = a.unaryExpr([](double v) {
-    return 0.5 * v * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v)));
-  });
+  const Matrix<double> h = a.unaryExpr(
+      [](double v) { return 0.5 * v * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v))); });
   const Matrix<double> expected = (h * p[2]->value.transpose()).rowwise() + p[3]->value.row(0);
   CHECK(mlp.forward(x).isApprox(expected));
   CHECK(MLP<float>::hidden_width(BlockConfig{}) == 4 * BlockConfig{}.channels);

@@ -71,9 +71,9 @@ TEST_CASE("TransformerBlock: parameter names are dotted paths") {
   std::vector<std::string> names;
   for (auto* p : testing::parameter_list(block)) names.push_back(p->name);
   const std::vector<std::string> expected{
-      "blocks.3.norm_1.weight", "blocks.3.norm_1.bias",    "blocks.3.attn.qkv.weight", "blocks.3.attn.qkv.bias",
-      "blocks.3.attn.proj.weight", "blocks.3.attn.proj.bias", "blocks.3.norm_2.weight", "blocks.3.norm_2.bias",
-      "blocks.3.ffn.fc.weight",  "blocks.3.ffn.fc.bias",   "blocks.3.ffn.proj.weight", "blocks.3.ffn.proj.bias"};
+      "blocks.3.norm_1.weight",    "blocks.3.norm_1.bias",    "blocks.3.attn.qkv.weight", "blocks.3.attn.qkv.bias",
+      "blocks.3.attn.proj.weight", "blocks.3.attn.proj.bias", "blocks.3.norm_2.weight",   "blocks.3.norm_2.bias",
+      "blocks.3.ffn.fc.weight",    "blocks.3.ffn.fc.bias",    "blocks.3.ffn.proj.weight", "blocks.3.ffn.proj.bias"};
   CHECK(names == expected);
 }
 

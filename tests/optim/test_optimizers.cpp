@@ -104,7 +104,7 @@ TEST_CASE("default_parameter_groups: matrices decay, vectors do not") {
   REQUIRE(groups.size() == 2);
   CHECK(groups[0].weight_decay == 0.1);
   CHECK(groups[1].weight_decay == 0.0);
-  for (auto* p : groups[1].parameters) CHECK((p->name.find("bias") != std::string::npos ||
-                                              p->name.find("norm") != std::string::npos));
+  for (auto* p : groups[1].parameters)
+    CHECK((p->name.find("bias") != std::string::npos || p->name.find("norm") != std::string::npos));
   CHECK(groups[0].parameters.front()->name == "wte.weight");
 }

@@ -5,13 +5,7 @@ using namespace eigenformer;
 namespace {
 
 GPTConfig trainer_config() {
-  GPTConfig config;
-  config.vocab_size = 9;
-  config.block_size = 6;
-  config.num_layers = 1;
-  config.num_heads = 2;
-  config.channels = 8;
-  return config;
+  return {.vocab_size = 9, .block_size = 6, .num_layers = 1, .num_heads = 2, .channels = 8};
 }
 
 Batch random_batch(Index batch_size, std::uint64_t seed) {
@@ -41,10 +35,12 @@ TEST_CASE("Trainer: gradient accumulation over two halves equals one step on the
   };
   GPT<double> a(trainer_config(), 1), b(trainer_config(), 1);
   SGD<double> sgd_a(a.parameter_list(), {0.1}), sgd_b(b.parameter_list(), {0.1});
-  train(a, sgd_a, ConstantSchedule{0.1}, [&](Index, Index) { return whole; }, quiet(1));
+  train(
+      a, sgd_a, ConstantSchedule{0.1}, [&](Index, Index) { return whole; }, quiet(1));
   TrainingOptions accumulate = quiet(1);
   accumulate.gradient_accumulation = 2;
-  train(b, sgd_b, ConstantSchedule{0.1}, [&](Index, Index micro) { return half(micro); }, accumulate);
+  train(
+      b, sgd_b, ConstantSchedule{0.1}, [&](Index, Index micro) { return half(micro); }, accumulate);
   const auto pa = a.parameter_list(), pb = b.parameter_list();
   for (std::size_t i = 0; i < pa.size(); ++i) CHECK(pa[i]->value.isApprox(pb[i]->value, 1e-12));
 }
@@ -59,8 +55,9 @@ TEST_CASE("Trainer: records, CSV log, schedule, evaluation and clipping") {
   options.clip_grad_norm = 1e-3;
   int evaluations = 0;
   const auto history = train(
-      model, optimizer, WarmupCosineSchedule{1e-2, 2, 4, 0.0}, [](Index step, Index) { return random_batch(2, 9 + std::uint64_t(step)); },
-      options, [&] { return double(++evaluations); });
+      model, optimizer, WarmupCosineSchedule{1e-2, 2, 4, 0.0},
+      [](Index step, Index) { return random_batch(2, 9 + std::uint64_t(step)); }, options,
+      [&] { return double(++evaluations); });
   REQUIRE(history.size() == 4);
   CHECK(history[0].learning_rate == doctest::Approx(5e-3));
   CHECK(history[1].learning_rate == doctest::Approx(1e-2));

@@ -23,11 +23,11 @@ class Error : public std::runtime_error {
 /// EF_CHECK(condition, message...) throws eigenformer::Error when condition is
 /// false. The message is a stream expression, so values can be spliced in:
 ///   EF_CHECK(width % heads == 0, "width " << width << " is not divisible by " << heads);
-#define EF_CHECK(condition, message)                  \
-  do {                                                \
-    if (!(condition)) {                               \
-      std::ostringstream ef_check_stream_;            \
-      ef_check_stream_ << message; /* NOLINT */       \
+#define EF_CHECK(condition, message)                      \
+  do {                                                    \
+    if (!(condition)) {                                   \
+      std::ostringstream ef_check_stream_;                \
+      ef_check_stream_ << message; /* NOLINT */           \
       throw ::eigenformer::Error(ef_check_stream_.str()); \
-    }                                                 \
+    }                                                     \
   } while (false)

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/init.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/rng.hpp"
-#include "eigenformer/core/init.hpp"
 
 namespace eigenformer {
 
@@ -60,8 +60,8 @@ std::vector<GradientCheck> check_parameter_gradients(Model& model, Loss&& loss) 
 /// forward(x) -> y and backward(dy) -> dx wrap the layer's calls (so a SequenceLayer
 /// can be given its batch shape). Returns one entry for the input, then one per parameter.
 template <class Model, class Forward, class Backward>
-std::vector<GradientCheck> check_layer_gradients(Model& layer, Forward&& forward, Backward&& backward,
-                                                 Matrix<double> x, Rng& rng) {
+std::vector<GradientCheck> check_layer_gradients(Model& layer, Forward&& forward, Backward&& backward, Matrix<double> x,
+                                                 Rng& rng) {
   Matrix<double> weights = forward(x);  // L = sum(y * weights): any fixed weights will do
   fill_normal(weights, 1.0, rng);
   const auto loss = [&] { return forward(x).cwiseProduct(weights).sum(); };

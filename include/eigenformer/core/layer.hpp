@@ -36,10 +36,10 @@ concept Layer = HasParameters<L> && requires(L& layer, const Matrix<typename L::
 };
 
 template <class L>
-concept SequenceLayer =
-    HasParameters<L> && requires(L& layer, const Matrix<typename L::Scalar>& x, Index batch, Index time) {
-      { layer.forward(x, batch, time) } -> std::same_as<const Matrix<typename L::Scalar>&>;
-      { layer.backward(x) } -> std::same_as<const Matrix<typename L::Scalar>&>;
-    };
+concept SequenceLayer = HasParameters<L> &&
+    requires(L& layer, const Matrix<typename L::Scalar>& x, Index batch, Index time) {
+  { layer.forward(x, batch, time) } -> std::same_as<const Matrix<typename L::Scalar>&>;
+  { layer.backward(x) } -> std::same_as<const Matrix<typename L::Scalar>&>;
+};
 
 }  // namespace eigenformer

@@ -22,9 +22,7 @@ struct Parameter {
 
   /// A (rows, cols) weight matrix.
   Parameter(std::string full_name, Index rows, Index cols)
-      : name(std::move(full_name)),
-        value(Matrix<Scalar>::Zero(rows, cols)),
-        grad(Matrix<Scalar>::Zero(rows, cols)) {}
+      : name(std::move(full_name)), value(Matrix<Scalar>::Zero(rows, cols)), grad(Matrix<Scalar>::Zero(rows, cols)) {}
 
   /// A vector of `size` entries (a bias, a norm's gain), stored as a (1, size) row.
   Parameter(std::string full_name, Index size) : Parameter(std::move(full_name), 1, size) { is_vector_ = true; }

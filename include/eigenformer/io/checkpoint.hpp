@@ -23,8 +23,8 @@ namespace eigenformer {
 
 struct CheckpointInfo {
   GPTConfig config;
-  Index step = 0;                       // the training step to resume at
-  Index optimizer_step_count = -1;      // -1: the file holds no optimizer state
+  Index step = 0;                   // the training step to resume at
+  Index optimizer_step_count = -1;  // -1: the file holds no optimizer state
   std::uint32_t bytes_per_number = 4;
   std::uint64_t tensor_count = 0;
 };
@@ -50,8 +50,8 @@ inline CheckpointInfo read_header(BinaryReader& in) {
   GPTConfig& c = info.config;
   const auto bounded = [&](const char* name, std::int64_t max) {
     const auto value = in.read<std::int64_t>(name);
-    EF_CHECK(value >= 0 && value <= max, "'" << in.path() << "': config " << name << " = " << value
-                                             << " is outside [0, " << max << "]");
+    EF_CHECK(value >= 0 && value <= max,
+             "'" << in.path() << "': config " << name << " = " << value << " is outside [0, " << max << "]");
     return Index(value);
   };
   c.vocab_size = bounded("vocab_size", 1 << 24);
@@ -71,13 +71,13 @@ inline CheckpointInfo read_header(BinaryReader& in) {
   }
   info.step = bounded("training step", std::int64_t(1) << 53);
   info.optimizer_step_count = in.read<std::int64_t>("optimizer step count");
-  EF_CHECK(info.optimizer_step_count >= -1, "'" << in.path() << "': optimizer step count "
-                                                << info.optimizer_step_count << " is negative");
+  EF_CHECK(info.optimizer_step_count >= -1,
+           "'" << in.path() << "': optimizer step count " << info.optimizer_step_count << " is negative");
   info.tensor_count = in.read<std::uint64_t>("tensor count");
   const std::uint64_t smallest_record = 4 + 8 + 8;
-  EF_CHECK(info.tensor_count <= in.remaining() / smallest_record,
-           "'" << in.path() << "' declares " << info.tensor_count << " tensors, more than its "
-               << in.remaining() << " remaining bytes can hold");
+  EF_CHECK(info.tensor_count <= in.remaining() / smallest_record, "'" << in.path() << "' declares " << info.tensor_count
+                                                                      << " tensors, more than its " << in.remaining()
+                                                                      << " remaining bytes can hold");
   return info;
 }
 
@@ -87,8 +87,8 @@ template <class S>
 void read_tensor(BinaryReader& in, const CheckpointInfo& info, const std::string& expected_name,
                  const Matrix<S>& expected_shape, Matrix<S>* destination) {
   const std::string name = in.read_string(kMaxNameLength, "tensor name");
-  EF_CHECK(name == expected_name, "'" << in.path() << "' has tensor '" << name << "' where the model expects '"
-                                      << expected_name << "'");
+  EF_CHECK(name == expected_name,
+           "'" << in.path() << "' has tensor '" << name << "' where the model expects '" << expected_name << "'");
   const auto rows = in.read<std::int64_t>("rows of " + name), cols = in.read<std::int64_t>("columns of " + name);
   EF_CHECK(rows == expected_shape.rows() && cols == expected_shape.cols(),
            "'" << in.path() << "': tensor '" << name << "' is " << rows << "x" << cols << ", the model's is "
@@ -112,7 +112,8 @@ inline void skip_remaining_tensors(BinaryReader& in, const CheckpointInfo& info,
              "'" << in.path() << "': tensor '" << name << "' has impossible shape " << rows << "x" << cols);
     in.skip(std::uint64_t(rows) * std::uint64_t(cols) * info.bytes_per_number, "the numbers of " + name);
   }
-  EF_CHECK(in.remaining() == 0, "'" << in.path() << "' has " << in.remaining() << " unexpected bytes after its tensors");
+  EF_CHECK(in.remaining() == 0,
+           "'" << in.path() << "' has " << in.remaining() << " unexpected bytes after its tensors");
 }
 
 inline void check_same_config(const GPTConfig& file, const GPTConfig& model, const std::string& path) {
@@ -197,9 +198,8 @@ Index load_checkpoint(const std::string& path, Model& model, Optimizer* optimize
     }
     EF_CHECK(info.tensor_count >= expected,
              "'" << path << "' holds " << info.tensor_count << " tensors, the model needs " << expected);
-    model.parameters([&](Parameter<S>& p) {
-      checkpoint_format::read_tensor(in, info, p.name, p.value, load ? &p.value : nullptr);
-    });
+    model.parameters(
+        [&](Parameter<S>& p) { checkpoint_format::read_tensor(in, info, p.name, p.value, load ? &p.value : nullptr); });
     if (optimizer)
       optimizer->state([&](const std::string& name, Matrix<S>& value) {
         checkpoint_format::read_tensor(in, info, name, value, load ? &value : nullptr);

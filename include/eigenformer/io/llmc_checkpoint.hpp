@@ -29,9 +29,9 @@ inline constexpr int kHeaderInts = 256;
 
 /// Our parameter name for each llm.c per-layer kind, in file order.
 inline const std::vector<std::string>& layer_kinds() {
-  static const std::vector<std::string> kinds{
-      "norm_1.weight", "norm_1.bias", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias",
-      "norm_2.weight", "norm_2.bias", "ffn.fc.weight",   "ffn.fc.bias",   "ffn.proj.weight",  "ffn.proj.bias"};
+  static const std::vector<std::string> kinds{"norm_1.weight",    "norm_1.bias",    "attn.qkv.weight", "attn.qkv.bias",
+                                              "attn.proj.weight", "attn.proj.bias", "norm_2.weight",   "norm_2.bias",
+                                              "ffn.fc.weight",    "ffn.fc.bias",    "ffn.proj.weight", "ffn.proj.bias"};
   return kinds;
 }
 
@@ -61,9 +61,9 @@ GPT<S, GPT2Block<S>> load_llmc_checkpoint(const std::string& path) {
   in.read_bytes(header, sizeof(header), "the 256-int header");
   EF_CHECK(header[0] == llmc_format::kMagic, "'" << path << "' is not an llm.c GPT-2 checkpoint (magic " << header[0]
                                                  << ", expected " << llmc_format::kMagic << ")");
-  EF_CHECK(header[1] == llmc_format::kVersionFloat32,
-           "'" << path << "' has llm.c version " << header[1] << "; only version 3 (float32) is read"
-               << (header[1] == 5 ? " (version 5 is bfloat16)" : ""));
+  EF_CHECK(header[1] == llmc_format::kVersionFloat32, "'" << path << "' has llm.c version " << header[1]
+                                                          << "; only version 3 (float32) is read"
+                                                          << (header[1] == 5 ? " (version 5 is bfloat16)" : ""));
   GPTConfig config;
   config.block_size = header[2], config.vocab_size = header[3], config.num_layers = header[4];
   config.num_heads = header[5], config.channels = header[6];
@@ -83,8 +83,8 @@ GPT<S, GPT2Block<S>> load_llmc_checkpoint(const std::string& path) {
   }
   // Every size is checked against the file's length before the model allocates anything.
   const std::uint64_t C = std::uint64_t(config.channels), L = std::uint64_t(config.num_layers);
-  const std::uint64_t floats = std::uint64_t(padded_vocab) * C + std::uint64_t(config.block_size) * C +
-                               L * (12 * C * C + 13 * C) + 2 * C;
+  const std::uint64_t floats =
+      std::uint64_t(padded_vocab) * C + std::uint64_t(config.block_size) * C + L * (12 * C * C + 13 * C) + 2 * C;
   EF_CHECK(in.remaining() == floats * 4, "'" << path << "' holds " << in.remaining() << " bytes of parameters; its "
                                              << "header needs exactly " << floats * 4);
 

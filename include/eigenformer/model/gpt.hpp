@@ -76,14 +76,15 @@ class GPT {
   /// continuing those already in the KV cache (start with reset_cache()).
   const Matrix<S>& forward_cached(const Tokens& tokens, Index batch, Index time) {
     check_tokens(tokens, batch, time);
-    EF_CHECK(cache_length_ + time <= config_.block_size,
-             "the KV cache holds " << cache_length_ << " positions; " << time << " more exceed the block size "
-                                   << config_.block_size);
+    EF_CHECK(cache_length_ + time <= config_.block_size, "the KV cache holds " << cache_length_ << " positions; "
+                                                                               << time << " more exceed the block size "
+                                                                               << config_.block_size);
     const Index start = cache_length_;
     cache_length_ += time;
-    return head_forward(run_blocks(tokens, batch, time, [&](Block& block, const Matrix<S>& x) -> const Matrix<S>& {
-      return block.forward_cached(x, batch, time);
-    }, start));
+    return head_forward(run_blocks(
+        tokens, batch, time,
+        [&](Block& block, const Matrix<S>& x) -> const Matrix<S>& { return block.forward_cached(x, batch, time); },
+        start));
   }
 
   void reset_cache() {
@@ -132,9 +133,10 @@ class GPT {
  private:
   void check_tokens(const Tokens& tokens, Index batch, Index time) const {
     EF_CHECK(batch > 0 && time > 0, "batch " << batch << " and time " << time << " must be positive");
-    EF_CHECK(Index(tokens.size()) == batch * time,
-             tokens.size() << " tokens do not fill batch " << batch << " x time " << time);
-    EF_CHECK(time <= config_.block_size, "sequence length " << time << " exceeds the block size " << config_.block_size);
+    EF_CHECK(Index(tokens.size()) == batch * time, tokens.size()
+                                                       << " tokens do not fill batch " << batch << " x time " << time);
+    EF_CHECK(time <= config_.block_size,
+             "sequence length " << time << " exceeds the block size " << config_.block_size);
   }
 
   /// x = wte[tokens] (+ wpe[start ..]), then every block through `step`.

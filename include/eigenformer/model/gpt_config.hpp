@@ -16,25 +16,35 @@
 namespace eigenformer {
 
 struct GPTConfig {
-  Index vocab_size = 64;   // V
-  Index block_size = 64;   // T, the longest context
-  Index num_layers = 2;    // L
-  Index num_heads = 4;     // H
-  Index channels = 64;     // C
-  Index ffn_hidden = 0;    // 0: the FFN's usual width (4C for the MLP)
+  Index vocab_size = 64;  // V
+  Index block_size = 64;  // T, the longest context
+  Index num_layers = 2;   // L
+  Index num_heads = 4;    // H
+  Index channels = 64;    // C
+  Index ffn_hidden = 0;   // 0: the FFN's usual width (4C for the MLP)
   double dropout = 0.0;
   bool bias = true;
   bool tie_embeddings = true;  // the output layer reuses the token embedding (GPT-2)
   double init_std = 0.02;      // GPT-2: weights N(0, 0.02^2), residual projections / sqrt(2L)
 
   /// ~45K parameters: the in-context-learning scale, trains in seconds.
-  static GPTConfig nano() { return with(64, 64, 2, 4, 40); }
+  static GPTConfig nano() {
+    return {.vocab_size = 64, .block_size = 64, .num_layers = 2, .num_heads = 4, .channels = 40};
+  }
   /// The benchmark configurations of bench/ (vocab, block, layers, heads, width).
-  static GPTConfig tiny() { return with(64, 64, 2, 4, 64); }
-  static GPTConfig small() { return with(256, 128, 4, 4, 128); }
-  static GPTConfig gpt2_mini() { return with(50257, 64, 4, 4, 256); }
+  static GPTConfig tiny() {
+    return {.vocab_size = 64, .block_size = 64, .num_layers = 2, .num_heads = 4, .channels = 64};
+  }
+  static GPTConfig small() {
+    return {.vocab_size = 256, .block_size = 128, .num_layers = 4, .num_heads = 4, .channels = 128};
+  }
+  static GPTConfig gpt2_mini() {
+    return {.vocab_size = 50257, .block_size = 64, .num_layers = 4, .num_heads = 4, .channels = 256};
+  }
   /// GPT-2 small: 124M parameters.
-  static GPTConfig gpt2() { return with(50257, 1024, 12, 12, 768); }
+  static GPTConfig gpt2() {
+    return {.vocab_size = 50257, .block_size = 1024, .num_layers = 12, .num_heads = 12, .channels = 768};
+  }
 
   void validate() const {
     EF_CHECK(vocab_size > 0, "vocab_size must be positive, got " << vocab_size);
@@ -53,14 +63,6 @@ struct GPTConfig {
     config.dropout = dropout;
     config.init_std = init_std;
     config.residual_init_std = init_std / std::sqrt(2.0 * double(num_layers));
-    return config;
-  }
-
- private:
-  static GPTConfig with(Index vocab, Index block, Index layers, Index heads, Index width) {
-    GPTConfig config;
-    config.vocab_size = vocab, config.block_size = block, config.num_layers = layers;
-    config.num_heads = heads, config.channels = width;
     return config;
   }
 };

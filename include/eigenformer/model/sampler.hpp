@@ -51,7 +51,9 @@ class Sampler {
     const double max = double(logits(order[0]));
     for (Index i = 0; i < vocab; ++i)  // exp(logits / t), shifted by the max for stability; normalized below
       probabilities[std::size_t(i)] = std::exp((double(logits(i)) - max) / options_.temperature);
-    const auto probability_of_rank = [&](Index rank) -> double& { return probabilities[std::size_t(order[std::size_t(rank)])]; };
+    const auto probability_of_rank = [&](Index rank) -> double& {
+      return probabilities[std::size_t(order[std::size_t(rank)])];
+    };
     const Index top_k = options_.top_k > 0 ? std::min(options_.top_k, vocab) : vocab;
     double top_k_mass = 0;  // top-k first, then the nucleus within what top-k kept
     for (Index rank = 0; rank < top_k; ++rank) top_k_mass += probability_of_rank(rank);

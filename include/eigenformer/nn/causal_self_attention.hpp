@@ -76,9 +76,9 @@ class CausalSelfAttention {
       key_cache_.resize(batch * block_size_, channels_);  // (B * block_size, C), row b*block_size + position
       value_cache_.resize(batch * block_size_, channels_);
     }
-    EF_CHECK(batch * block_size_ == key_cache_.rows(),
-             "the KV cache holds " << key_cache_.rows() / block_size_ << " sequences, got batch " << batch
-                                   << " (call reset_cache() to start over)");
+    EF_CHECK(batch * block_size_ == key_cache_.rows(), "the KV cache holds " << key_cache_.rows() / block_size_
+                                                                             << " sequences, got batch " << batch
+                                                                             << " (call reset_cache() to start over)");
     check_input(x, batch, time, cache_length_);
     const Index C = channels_, T = time;
     qkv_out_ = qkv_.forward(x);

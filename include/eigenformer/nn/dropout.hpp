@@ -19,8 +19,7 @@ class Dropout {
   using Scalar = S;
 
   explicit Dropout(double probability, std::uint64_t seed = 1337) : probability_(probability), rng_(seed) {
-    EF_CHECK(probability >= 0.0 && probability < 1.0,
-             "dropout probability must be in [0, 1), got " << probability);
+    EF_CHECK(probability >= 0.0 && probability < 1.0, "dropout probability must be in [0, 1), got " << probability);
   }
 
   void set_training(bool training) { training_ = training; }
@@ -33,8 +32,7 @@ class Dropout {
     }
     const S keep_scale = S(1.0 / (1.0 - probability_));
     mask_.resize(x.rows(), x.cols());
-    for (Index i = 0; i < mask_.size(); ++i)
-      mask_.data()[i] = rng_.uniform() < probability_ ? S(0) : keep_scale;
+    for (Index i = 0; i < mask_.size(); ++i) mask_.data()[i] = rng_.uniform() < probability_ ? S(0) : keep_scale;
     output_ = x.cwiseProduct(mask_);
     return output_;
   }

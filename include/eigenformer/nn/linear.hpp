@@ -45,8 +45,8 @@ class Linear {
   /// Forward was y = x W^T + b, so dx = dy W, dW += dy^T x, db += sum over rows of dy.
   const Matrix<S>& backward(const Matrix<S>& dy) {
     EF_CHECK(dy.rows() == input_.rows() && dy.cols() == out_features(),
-             weight_.name << ": gradient is " << dy.rows() << "x" << dy.cols() << ", expected "
-                          << input_.rows() << "x" << out_features());
+             weight_.name << ": gradient is " << dy.rows() << "x" << dy.cols() << ", expected " << input_.rows() << "x"
+                          << out_features());
     weight_.grad.noalias() += dy.transpose() * input_;
     if (bias_) bias_->grad.row(0) += dy.colwise().sum();
     input_grad_.noalias() = dy * weight_.value;

@@ -20,8 +20,7 @@ class PositionEmbedding {
  public:
   using Scalar = S;
 
-  PositionEmbedding(Index block_size, Index channels, Rng& rng, const std::string& name = "wpe",
-                    double init_std = 0.02)
+  PositionEmbedding(Index block_size, Index channels, Rng& rng, const std::string& name = "wpe", double init_std = 0.02)
       : weight_(child_name(name, "weight"), block_size, channels) {
     EF_CHECK(block_size > 0 && channels > 0, name << ": PositionEmbedding needs positive sizes, got block size "
                                                   << block_size << ", channels " << channels);
@@ -45,8 +44,8 @@ class PositionEmbedding {
   /// Forward copied W[start + t] into each sequence, so dW[start + t] += sum over b of dp[b*T + t].
   void backward(const Matrix<S>& dp) {
     EF_CHECK(dp.rows() == batch_ * time_ && dp.cols() == channels(),
-             weight_.name << ": gradient is " << dp.rows() << "x" << dp.cols() << ", expected "
-                          << batch_ * time_ << "x" << channels());
+             weight_.name << ": gradient is " << dp.rows() << "x" << dp.cols() << ", expected " << batch_ * time_ << "x"
+                          << channels());
     for (Index b = 0; b < batch_; ++b) weight_.grad.middleRows(start_, time_) += dp.middleRows(b * time_, time_);
   }
 

@@ -56,8 +56,8 @@ class Rope {
   /// As a layer, for lessons and tests: rotates each sequence of x (B*T, k*head_dim).
   const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
     EF_CHECK(x.rows() == batch * time && x.cols() % head_dim_ == 0,
-             "RoPE: input " << x.rows() << "x" << x.cols() << " is not (" << batch << "*" << time
-                            << ", k*" << head_dim_ << ")");
+             "RoPE: input " << x.rows() << "x" << x.cols() << " is not (" << batch << "*" << time << ", k*" << head_dim_
+                            << ")");
     batch_ = batch, time_ = time;
     output_ = x;
     for (Index b = 0; b < batch; ++b) rotate(output_.middleRows(b * time, time), 0, false);

@@ -21,8 +21,7 @@ class TokenEmbedding {
  public:
   using Scalar = S;
 
-  TokenEmbedding(Index vocab_size, Index channels, Rng& rng, const std::string& name = "wte",
-                 double init_std = 0.02)
+  TokenEmbedding(Index vocab_size, Index channels, Rng& rng, const std::string& name = "wte", double init_std = 0.02)
       : weight_(child_name(name, "weight"), vocab_size, channels) {
     EF_CHECK(vocab_size > 0 && channels > 0,
              name << ": TokenEmbedding needs positive sizes, got vocab " << vocab_size << ", channels " << channels);
@@ -35,9 +34,9 @@ class TokenEmbedding {
   /// (N,) token ids -> (N, C) rows of W. Throws on an id outside [0, vocab_size).
   const Matrix<S>& forward(const Tokens& tokens) {
     for (std::size_t n = 0; n < tokens.size(); ++n)
-      EF_CHECK(tokens[n] >= 0 && tokens[n] < vocab_size(),
-               "token id " << tokens[n] << " at position " << n << " is outside the vocabulary [0, "
-                           << vocab_size() << ")");
+      EF_CHECK(tokens[n] >= 0 && tokens[n] < vocab_size(), "token id " << tokens[n] << " at position " << n
+                                                                       << " is outside the vocabulary [0, "
+                                                                       << vocab_size() << ")");
     tokens_ = tokens;
     output_.resize(static_cast<Index>(tokens.size()), channels());
     for (Index n = 0; n < output_.rows(); ++n) output_.row(n) = weight_.value.row(tokens[n]);
@@ -47,8 +46,8 @@ class TokenEmbedding {
   /// Forward was x[n] = W[token[n]], so dW[token[n]] += dx[n] (a token seen twice gets both).
   void backward(const Matrix<S>& dx) {
     EF_CHECK(dx.rows() == static_cast<Index>(tokens_.size()) && dx.cols() == channels(),
-             weight_.name << ": gradient is " << dx.rows() << "x" << dx.cols() << ", expected "
-                          << tokens_.size() << "x" << channels());
+             weight_.name << ": gradient is " << dx.rows() << "x" << dx.cols() << ", expected " << tokens_.size() << "x"
+                          << channels());
     for (Index n = 0; n < dx.rows(); ++n) weight_.grad.row(tokens_[n]) += dx.row(n);
   }
 

@@ -27,7 +27,7 @@ template <class S, Layer NormLayer, SequenceLayer Attention, Layer FFN>
 class TransformerBlock {
  public:
   using Scalar = S;
-  using Norm = NormLayer;  // the model's final norm is of the same kind
+  using Norm = NormLayer;                              // the model's final norm is of the same kind
   static constexpr bool kRotary = Attention::kRotary;  // positions from RoPE, not a learned embedding
 
   TransformerBlock(const BlockConfig& config, Rng& rng, const std::string& name = "block")
@@ -39,7 +39,8 @@ class TransformerBlock {
         ffn_dropout_(config.dropout, rng.next()) {}
 
   const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
-    return residual_forward(x, [&](const Matrix<S>& h) -> const Matrix<S>& { return attention_.forward(h, batch, time); });
+    return residual_forward(x,
+                            [&](const Matrix<S>& h) -> const Matrix<S>& { return attention_.forward(h, batch, time); });
   }
 
   /// Generation with the attention's KV cache (see CausalSelfAttention::forward_cached).

@@ -40,8 +40,8 @@ class Adam {
 
   Adam(std::vector<ParameterGroup<S>> groups, AdamOptions options, bool decoupled_weight_decay = false)
       : groups_(std::move(groups)), options_(options), decoupled_(decoupled_weight_decay) {
-    EF_CHECK(options.lr >= 0 && options.eps > 0, "Adam: lr " << options.lr << " and eps " << options.eps
-                                                               << " must be >= 0 and > 0");
+    EF_CHECK(options.lr >= 0 && options.eps > 0,
+             "Adam: lr " << options.lr << " and eps " << options.eps << " must be >= 0 and > 0");
     EF_CHECK(options.betas[0] >= 0 && options.betas[0] < 1 && options.betas[1] >= 0 && options.betas[1] < 1,
              "Adam: betas (" << options.betas[0] << ", " << options.betas[1] << ") must be in [0, 1)");
     for_each_parameter(groups_, [&](Parameter<S>& p, double) {
@@ -101,10 +101,8 @@ class Adam {
 template <class S>
 class AdamW : public Adam<S> {
  public:
-  AdamW(const std::vector<Parameter<S>*>& parameters, AdamWOptions options = {})
-      : Adam<S>(parameters, options, true) {}
-  AdamW(std::vector<ParameterGroup<S>> groups, AdamWOptions options = {})
-      : Adam<S>(std::move(groups), options, true) {}
+  AdamW(const std::vector<Parameter<S>*>& parameters, AdamWOptions options = {}) : Adam<S>(parameters, options, true) {}
+  AdamW(std::vector<ParameterGroup<S>> groups, AdamWOptions options = {}) : Adam<S>(std::move(groups), options, true) {}
 };
 
 }  // namespace eigenformer

@@ -30,8 +30,8 @@ class SGD {
       : SGD(default_parameter_groups(parameters, options.weight_decay), options) {}
 
   SGD(std::vector<ParameterGroup<S>> groups, SGDOptions options) : groups_(std::move(groups)), options_(options) {
-    EF_CHECK(options.lr >= 0 && options.momentum >= 0, "SGD: lr " << options.lr << " and momentum "
-                                                                   << options.momentum << " must be >= 0");
+    EF_CHECK(options.lr >= 0 && options.momentum >= 0,
+             "SGD: lr " << options.lr << " and momentum " << options.momentum << " must be >= 0");
     EF_CHECK(!options.nesterov || (options.momentum > 0 && options.dampening == 0),
              "SGD: Nesterov needs momentum > 0 and dampening 0");
     for_each_parameter(groups_, [&](Parameter<S>& p, double) {

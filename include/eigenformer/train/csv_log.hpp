@@ -25,8 +25,8 @@ class CsvLog {
   }
 
   void write(const std::vector<double>& values) {
-    EF_CHECK(values.size() == columns_, "CSV log '" << path_ << "': " << values.size() << " values for " << columns_
-                                                    << " columns");
+    EF_CHECK(values.size() == columns_,
+             "CSV log '" << path_ << "': " << values.size() << " values for " << columns_ << " columns");
     for (std::size_t i = 0; i < values.size(); ++i) out_ << values[i] << (i + 1 < values.size() ? "," : "\n");
     out_.flush();
   }

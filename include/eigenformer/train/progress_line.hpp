@@ -24,8 +24,11 @@ struct ProgressStats {
 class ProgressLine {
  public:
   explicit ProgressLine(Index total_steps, Index first_step = 0)
-      : total_steps_(total_steps), first_step_(first_step), interactive_(::isatty(::fileno(stdout)) == 1),
-        start_(Clock::now()), last_draw_(start_ - std::chrono::seconds(1)) {}
+      : total_steps_(total_steps),
+        first_step_(first_step),
+        interactive_(::isatty(::fileno(stdout)) == 1),
+        start_(Clock::now()),
+        last_draw_(start_ - std::chrono::seconds(1)) {}
 
   void update(const ProgressStats& stats) {
     const auto now = Clock::now();

@@ -54,7 +54,7 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
   using S = typename Model::Scalar;
   EF_CHECK(options.steps >= 0 && options.gradient_accumulation >= 1,
            "training needs steps >= 0 and gradient_accumulation >= 1, got " << options.steps << " and "
-                                                                           << options.gradient_accumulation);
+                                                                            << options.gradient_accumulation);
   Index first_step = 0;
   if (options.resume && !options.checkpoint_path.empty() && std::filesystem::exists(options.checkpoint_path))
     first_step = load_checkpoint(options.checkpoint_path, model, &optimizer);
@@ -62,9 +62,10 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
   const auto parameters = model.parameter_list();
   std::optional<CsvLog> csv;
   if (!options.csv_path.empty())
-    csv.emplace(options.csv_path,
-                std::vector<std::string>{"step", "loss", "learning_rate", "grad_norm", "tokens_per_second", "eval_loss"},
-                first_step > 0);
+    csv.emplace(
+        options.csv_path,
+        std::vector<std::string>{"step", "loss", "learning_rate", "grad_norm", "tokens_per_second", "eval_loss"},
+        first_step > 0);
   ProgressLine progress(options.steps, first_step);
   std::vector<StepRecord> history;
 
@@ -91,8 +92,8 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
       EF_CHECK(p->grad.allFinite(), "step " << step + 1 << ": the gradient of " << p->name << " is not finite "
                                             << "(learning rate " << record.learning_rate << ")");
     }
-    record.grad_norm = clip_grad_norm(parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm
-                                                                             : std::numeric_limits<double>::infinity());
+    record.grad_norm = clip_grad_norm(
+        parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm : std::numeric_limits<double>::infinity());
     optimizer.step();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     record.tokens_per_second = double(tokens) / std::max(seconds, 1e-9);

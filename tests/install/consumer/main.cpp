@@ -1,5 +1,4 @@
 #include <eigenformer/eigenformer.hpp>
-
 #include <iostream>
 
 int main() {
