@@ -2,6 +2,7 @@
 // The umbrella header: include this to get everything.
 #pragma once
 
+#include "eigenformer/analysis/probes.hpp"
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/gradient_check.hpp"
 #include "eigenformer/core/init.hpp"
@@ -12,6 +13,8 @@
 #include "eigenformer/core/threads.hpp"
 #include "eigenformer/core/types.hpp"
 #include "eigenformer/data/batch.hpp"
+#include "eigenformer/data/lookup_prompts.hpp"
+#include "eigenformer/data/repeated_sequence_task.hpp"
 #include "eigenformer/data/sort_task.hpp"
 #include "eigenformer/io/binary_file.hpp"
 #include "eigenformer/io/checkpoint.hpp"

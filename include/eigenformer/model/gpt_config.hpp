@@ -41,6 +41,15 @@ struct GPTConfig {
   static GPTConfig gpt2_mini() {
     return {.vocab_size = 50257, .block_size = 64, .num_layers = 4, .num_heads = 4, .channels = 256};
   }
+  /// The in-context-learning model (use with AttentionOnlyBlock): ~46K parameters.
+  /// Its output layer is untied: a model this small must both read tokens in (wte)
+  /// and copy them out, and with one shared matrix for both it learned the task
+  /// through a diffuse circuit (previous-token scores < 0.15) instead of the clean
+  /// previous-token + induction head pair that an untied head gives (measured).
+  static GPTConfig induction() {
+    return {.vocab_size = 64, .block_size = 64, .num_layers = 2, .num_heads = 2, .channels = 64,
+            .tie_embeddings = false};
+  }
   /// GPT-2 small: 124M parameters.
   static GPTConfig gpt2() {
     return {.vocab_size = 50257, .block_size = 1024, .num_layers = 12, .num_heads = 12, .channels = 768};

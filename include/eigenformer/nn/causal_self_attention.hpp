@@ -20,6 +20,7 @@
 #include <cmath>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "eigenformer/core/threads.hpp"
 #include "eigenformer/nn/block_config.hpp"
@@ -54,7 +55,8 @@ class CausalSelfAttention {
         block_size_(config.block_size),
         qkv_(channels_, 3 * channels_, config.bias, rng, child_name(name, "qkv"), config.init_std),
         proj_(channels_, channels_, config.bias, rng, child_name(name, "proj"), config.residual_init_std),
-        rotation_(head_dim_, block_size_, config.rope_theta) {}
+        rotation_(head_dim_, block_size_, config.rope_theta),
+        head_enabled_(std::size_t(num_heads_), true) {}
 
   Index num_heads() const { return num_heads_; }
 
@@ -95,6 +97,13 @@ class CausalSelfAttention {
   void reset_cache() { cache_length_ = 0; }
   Index cache_length() const { return cache_length_; }
 
+  /// Head ablation: a disabled head outputs zeros (and so passes no gradient).
+  /// Used by probes to measure what one head contributes.
+  void set_head_enabled(Index head, bool enabled) {
+    EF_CHECK(head >= 0 && head < num_heads_, "head " << head << " is outside [0, " << num_heads_ << ")");
+    head_enabled_[std::size_t(head)] = enabled;
+  }
+
   /// Restating the forward per (b, h): S = q k^T * scale, P = softmax(S), Y = P v. So
   ///   dP = dY v^T,  dv = P^T dY,  dS = P * (dP - rowsum(P * dP)) * scale,
   ///   dq = dS k,    dk = dS^T q;  then undo the rotation and back through W_qkv.
@@ -111,6 +120,10 @@ class CausalSelfAttention {
       const auto k = qkv_out_.block(b * T, C + h * D, T, D);
       const auto v = qkv_out_.block(b * T, 2 * C + h * D, T, D);
       const auto p = probabilities_.middleRows(bh * T, T);
+      if (!head_enabled_[std::size_t(h)]) {  // its output was a constant 0
+        for (Index part = 0; part < 3; ++part) qkv_grad_.block(b * T, part * C + h * D, T, D).setZero();
+        continue;
+      }
       const auto head_grad = heads_grad.block(b * T, h * D, T, D);
       auto dp = probabilities_grad_.middleRows(bh * T, T);
       dp.noalias() = head_grad * v.transpose();
@@ -162,7 +175,10 @@ class CausalSelfAttention {
       p.noalias() = q * k.transpose();
       p *= scale;
       causal_softmax_rows(p, past);
-      heads_out_.block(b * T, h * D, T, D).noalias() = p * v;
+      if (head_enabled_[std::size_t(h)])
+        heads_out_.block(b * T, h * D, T, D).noalias() = p * v;
+      else
+        heads_out_.block(b * T, h * D, T, D).setZero();
     }
   }
 
@@ -172,6 +188,7 @@ class CausalSelfAttention {
   Index batch_ = 0, time_ = 0;
   Matrix<S> qkv_out_, probabilities_, heads_out_;
   Matrix<S> qkv_grad_, probabilities_grad_;
+  std::vector<bool> head_enabled_;
   Matrix<S> key_cache_, value_cache_;
   Index cache_length_ = 0;
 };

@@ -1,0 +1,56 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+
+TEST_CASE("Probes: accuracy, per-position curves and the ICL score from known predictions") {
+  Predictions p{2, 3, {1.0, 2.0, std::nan(""), 3.0, 4.0, 5.0}, {1, 0, -1, 1, 1, 0}};
+  CHECK(accuracy(p) == doctest::Approx(3.0 / 5));
+  CHECK(accuracy(p, [](Index b, Index) { return b == 1; }) == doctest::Approx(2.0 / 3));
+  const PositionCurves curves = per_position(p);
+  CHECK(curves.loss[0] == doctest::Approx(2.0));
+  CHECK(curves.loss[2] == doctest::Approx(5.0));  // the NaN row is skipped
+  CHECK(curves.accuracy[1] == doctest::Approx(0.5));
+  CHECK(icl_score(curves, 0, 1, 2, 3) == doctest::Approx(3.0));
+}
+
+TEST_CASE("Probes: predict scores the argmax against targets; head scores read attention maps") {
+  const GPTConfig config{.vocab_size = 8, .block_size = 6, .num_layers = 2, .num_heads = 2, .channels = 8};
+  GPT<double, AttentionOnlyBlock<double>> model(config, 3);
+  const Batch batch{{1, 2, 3, 1, 2, 3}, {2, 3, 1, 2, 3, -1}, 1, 6};
+  const Predictions predictions = predict(model, batch);
+  CHECK(predictions.correct[5] == -1);
+  Index best = 0;
+  model.logits().row(0).maxCoeff(&best);
+  CHECK(predictions.correct[0] == int(best == 2));
+
+  const auto scores = head_scores(model, batch);
+  REQUIRE(scores.size() == 4);
+  // Recompute head (1, 1)'s scores by hand from its attention map.
+  const Matrix<double> map = attention_map(model.block(1).attention(), 0, 1, 6);
+  double previous = 0, prefix = 0;
+  for (Index t = 1; t < 6; ++t) previous += map(t, t - 1);
+  for (Index t = 3; t < 6; ++t) prefix += map(t, t - 2);  // tokens[t-3] == tokens[t]: attend to t-2
+  CHECK(scores[3].previous_token == doctest::Approx(previous / 5));
+  CHECK(scores[3].prefix_matching == doctest::Approx(prefix / 3));
+}
+
+TEST_CASE("Head ablation: a disabled head outputs zeros, and gradients stay exact") {
+  Rng rng(4);
+  const BlockConfig config{.channels = 12, .num_heads = 3, .block_size = 5};
+  CausalSelfAttention<double> attention(config, rng);
+  testing::randomize_parameters(attention, rng);
+  const Matrix<double> x = testing::random_matrix(10, 12, rng);
+  attention.set_head_enabled(1, false);
+  testing::require_sequence_gradients(attention, 2, 5, x, rng);
+  testing::require_error_mentions([&] { attention.set_head_enabled(3, true); }, {"head 3", "[0, 3)"});
+}
+
+TEST_CASE("AttentionOnlyBlock: no FFN parameters, y = x + attn(norm(x)), gradients match") {
+  Rng rng(5);
+  const BlockConfig config{.channels = 12, .num_heads = 3, .block_size = 5};
+  AttentionOnlyBlock<double> block(config, rng, "blocks.0");
+  const auto names = testing::parameter_list(block);
+  REQUIRE(names.size() == 6);  // norm_1 (2) and attention (4) only
+  CHECK(names.back()->name == "blocks.0.attn.proj.bias");
+  testing::require_sequence_gradients(block, 2, 5, testing::random_matrix(10, 12, rng), rng);
+}
