@@ -1,0 +1,273 @@
+// Byte-level byte-pair encoding, as in GPT-2 (Sennrich et al., 2016; Radford et al., 2019).
+//
+// Start from the 256 byte values as tokens, so any text (any bytes at all) can be
+// encoded. Training repeats: count every adjacent pair of tokens in the training
+// text, merge the most frequent pair into a new token, until the vocabulary has the
+// size asked for. Encoding replays the merges in the order they were learned.
+// Text is first cut into chunks (pre_split.hpp) so merges stay inside words.
+//
+// Training is incremental: each chunk is stored once with its count, a pair's count
+// is kept up to date as merges change the chunks that contain it (and only those),
+// and a heap finds the most frequent pair. Ties go to the smallest pair of ids.
+// Special tokens ("<|endoftext|>") are registered by name after training; ordinary
+// text that contains one is refused unless it is explicitly allowed.
+//
+// File format (text): "eigenformer bpe tokenizer 1", then "merges N" and N lines
+// "a b" (merge i makes token 256 + i from tokens a and b), then "special M" and M
+// lines, each a special token's text (token 256 + N + i), and a last line "end".
+#pragma once
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <queue>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "eigenformer/core/types.hpp"
+#include "eigenformer/io/binary_file.hpp"
+#include "eigenformer/text/pre_split.hpp"
+
+namespace eigenformer {
+
+class BPETokenizer {
+ public:
+  static constexpr std::string_view kHeader = "eigenformer bpe tokenizer 1";
+
+  BPETokenizer() {
+    for (int byte = 0; byte < 256; ++byte) vocab_.push_back(std::string(1, char(byte)));
+  }
+
+  Index vocab_size() const { return Index(vocab_.size() + specials_.size()); }
+  const std::vector<std::pair<int, int>>& merges() const { return merges_; }
+
+  /// The bytes a token stands for (a special token: its text).
+  const std::string& token_bytes(int id) const {
+    check_id(id);
+    return std::size_t(id) < vocab_.size() ? vocab_[std::size_t(id)] : specials_[std::size_t(id) - vocab_.size()];
+  }
+
+  /// Learns merges on text until the vocabulary holds vocab_size tokens (or no pair is left).
+  void train(std::string_view text, Index vocab_size, bool show_progress = false) {
+    EF_CHECK(vocab_size >= 256, "a byte-level vocabulary needs at least 256 tokens, got " << vocab_size);
+    EF_CHECK(merges_.empty() && specials_.empty(), "train a fresh tokenizer: this one already has merges or specials");
+    // Each distinct chunk once, with how often it occurs.
+    std::unordered_map<std::string_view, std::int64_t> chunk_counts;
+    for (std::string_view chunk : pre_split(text)) ++chunk_counts[chunk];
+    std::vector<std::vector<int>> words;
+    std::vector<std::int64_t> counts;
+    for (const auto& [chunk, count] : chunk_counts) {
+      words.emplace_back(chunk.begin(), chunk.end());
+      for (int& token : words.back()) token = int(static_cast<unsigned char>(token));
+      counts.push_back(count);
+    }
+    std::unordered_map<std::uint64_t, std::int64_t> pair_counts;
+    std::unordered_map<std::uint64_t, std::vector<std::size_t>> words_with_pair;
+    std::priority_queue<std::pair<std::int64_t, std::uint64_t>, std::vector<std::pair<std::int64_t, std::uint64_t>>,
+                        HeapOrder>
+        heap;
+    std::set<std::uint64_t> changed;
+    const auto add_pairs = [&](std::size_t w, std::int64_t sign) {
+      const auto& word = words[w];
+      for (std::size_t i = 0; i + 1 < word.size(); ++i) {
+        const std::uint64_t key = pair_key(word[i], word[i + 1]);
+        pair_counts[key] += sign * counts[w];
+        if (sign > 0) words_with_pair[key].push_back(w);
+        changed.insert(key);
+      }
+    };
+    for (std::size_t w = 0; w < words.size(); ++w) add_pairs(w, +1);
+
+    const Index merges_wanted = vocab_size - 256;
+    std::vector<std::size_t> last_visit(words.size(), std::size_t(-1));
+    while (Index(merges_.size()) < merges_wanted) {
+      for (std::uint64_t key : changed) heap.push({pair_counts[key], key});
+      changed.clear();
+      while (!heap.empty() && (heap.top().first != pair_counts[heap.top().second] || heap.top().first <= 0)) heap.pop();
+      if (heap.empty()) break;  // every chunk is a single token: nothing left to merge
+      const std::uint64_t best = heap.top().second;
+      heap.pop();
+      const int first = int(best >> 32), second = int(best & 0xFFFFFFFF), id = int(vocab_.size());
+      add_merge(first, second);
+      for (std::size_t w : words_with_pair[best]) {
+        if (last_visit[w] == merges_.size()) continue;  // listed twice
+        last_visit[w] = merges_.size();
+        add_pairs(w, -1);
+        words[w] = merge_pair(words[w], first, second, id);
+        add_pairs(w, +1);
+      }
+      words_with_pair.erase(best);
+      if (show_progress && (merges_.size() % 100 == 0 || Index(merges_.size()) == merges_wanted)) {
+        std::printf("\rBPE: %zu/%lld merges", merges_.size(), static_cast<long long>(merges_wanted));
+        std::fflush(stdout);
+      }
+    }
+    if (show_progress) std::printf("\n");
+  }
+
+  /// Registers a special token by its text; returns its id. Register after training.
+  int add_special_token(const std::string& text) {
+    EF_CHECK(!text.empty() && text.find('\n') == std::string::npos,
+             "a special token needs a one-line, non-empty text, got \"" << text << "\"");
+    EF_CHECK(std::find(specials_.begin(), specials_.end(), text) == specials_.end(),
+             "special token \"" << text << "\" is registered already");
+    specials_.push_back(text);
+    return int(vocab_.size() + specials_.size() - 1);
+  }
+
+  int special_token_id(const std::string& text) const {
+    const auto found = std::find(specials_.begin(), specials_.end(), text);
+    EF_CHECK(found != specials_.end(), "no special token \"" << text << "\"");
+    return int(vocab_.size() + std::size_t(found - specials_.begin()));
+  }
+
+  /// Encodes text. A registered special token's text inside it is an error unless it
+  /// is in `allowed_special`, in which case it becomes that special token.
+  Tokens encode(std::string_view text, const std::set<std::string>& allowed_special = {}) const {
+    Tokens tokens;
+    std::size_t done = 0;
+    while (done < text.size()) {
+      std::size_t next = std::string_view::npos, special = 0;
+      for (std::size_t s = 0; s < specials_.size(); ++s) {  // the earliest special token ahead
+        const std::size_t at = text.find(specials_[s], done);
+        if (at < next || (at == next && at != std::string_view::npos && specials_[s].size() > specials_[special].size()))
+          next = at, special = s;
+      }
+      if (next != std::string_view::npos)
+        EF_CHECK(allowed_special.count(specials_[special]) > 0,
+                 "the text contains the special token \"" << specials_[special] << "\" at byte " << next
+                                                          << "; allow it to encode it as special, or use encode_ordinary");
+      const Tokens ordinary = encode_ordinary(text.substr(done, next == std::string_view::npos ? next : next - done));
+      tokens.insert(tokens.end(), ordinary.begin(), ordinary.end());
+      if (next == std::string_view::npos) break;
+      tokens.push_back(int(vocab_.size() + special));
+      done = next + specials_[special].size();
+    }
+    return tokens;
+  }
+
+  /// Encodes any bytes as ordinary text: special tokens' texts are just bytes here.
+  Tokens encode_ordinary(std::string_view text) const {
+    Tokens tokens;
+    for (std::string_view chunk : pre_split(text)) {
+      std::vector<int> word(chunk.begin(), chunk.end());
+      for (int& token : word) token = int(static_cast<unsigned char>(token));
+      while (word.size() > 1) {  // apply the earliest-learned merge present, until none is
+        std::size_t best_rank = merges_.size();
+        for (std::size_t i = 0; i + 1 < word.size(); ++i) {
+          const auto found = merge_rank_.find(pair_key(word[i], word[i + 1]));
+          if (found != merge_rank_.end()) best_rank = std::min(best_rank, found->second);
+        }
+        if (best_rank == merges_.size()) break;
+        word = merge_pair(word, merges_[best_rank].first, merges_[best_rank].second, int(256 + best_rank));
+      }
+      tokens.insert(tokens.end(), word.begin(), word.end());
+    }
+    return tokens;
+  }
+
+  /// The bytes of the tokens, concatenated (not necessarily valid UTF-8 mid-sequence).
+  std::string decode(const Tokens& tokens) const {
+    std::string bytes;
+    for (int id : tokens) bytes += token_bytes(id);
+    return bytes;
+  }
+
+  void save(const std::string& path) const {
+    std::ostringstream text;
+    text << kHeader << "\nmerges " << merges_.size() << "\n";
+    for (const auto& [a, b] : merges_) text << a << " " << b << "\n";
+    text << "special " << specials_.size() << "\n";
+    for (const auto& special : specials_) text << special << "\n";
+    text << "end\n";
+    const std::string contents = text.str();
+    AtomicFileWriter out(path);
+    out.write_bytes(contents.data(), contents.size());
+    out.commit();
+  }
+
+  static BPETokenizer load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    EF_CHECK(in.is_open(), "cannot open '" << path << "'");
+    std::string line;
+    std::getline(in, line);
+    EF_CHECK(line == kHeader, "'" << path << "' is not a BPE tokenizer (first line \"" << line.substr(0, 60)
+                                  << "\", expected \"" << kHeader << "\")");
+    BPETokenizer tokenizer;
+    const auto read_count = [&](const std::string& label) {
+      std::getline(in, line);
+      std::istringstream fields(line);
+      std::string word;
+      long long count = -1;
+      fields >> word >> count;
+      EF_CHECK(in && word == label && count >= 0 && count <= (1 << 24),
+               "'" << path << "': expected a line \"" << label << " <count>\", got \"" << line.substr(0, 60) << "\"");
+      return count;
+    };
+    const long long merges = read_count("merges");
+    for (long long i = 0; i < merges; ++i) {
+      long long a = -1, b = -1;
+      std::getline(in, line);
+      std::istringstream fields(line);
+      fields >> a >> b;
+      EF_CHECK(in && fields && a >= 0 && b >= 0 && a < 256 + i && b < 256 + i,
+               "'" << path << "' is truncated or corrupt at merge " << i << " of " << merges << ": \""
+                   << line.substr(0, 60) << "\"");
+      tokenizer.add_merge(int(a), int(b));
+    }
+    const long long specials = read_count("special");
+    for (long long i = 0; i < specials; ++i) {
+      EF_CHECK(std::getline(in, line), "'" << path << "' is truncated at special token " << i << " of " << specials);
+      tokenizer.add_special_token(line);
+    }
+    EF_CHECK(std::getline(in, line) && line == "end", "'" << path << "' is truncated or corrupt: no \"end\" line");
+    return tokenizer;
+  }
+
+ private:
+  struct HeapOrder {  // most frequent first; among equals, the smallest pair
+    bool operator()(const std::pair<std::int64_t, std::uint64_t>& a,
+                    const std::pair<std::int64_t, std::uint64_t>& b) const {
+      return a.first != b.first ? a.first < b.first : a.second > b.second;
+    }
+  };
+
+  static std::uint64_t pair_key(int a, int b) { return std::uint64_t(std::uint32_t(a)) << 32 | std::uint32_t(b); }
+
+  /// word with every (first, second), left to right, replaced by id.
+  static std::vector<int> merge_pair(const std::vector<int>& word, int first, int second, int id) {
+    std::vector<int> merged;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+      if (i + 1 < word.size() && word[i] == first && word[i + 1] == second) {
+        merged.push_back(id);
+        ++i;
+      } else {
+        merged.push_back(word[i]);
+      }
+    }
+    return merged;
+  }
+
+  void add_merge(int first, int second) {
+    merge_rank_[pair_key(first, second)] = merges_.size();
+    merges_.emplace_back(first, second);
+    vocab_.push_back(vocab_[std::size_t(first)] + vocab_[std::size_t(second)]);
+  }
+
+  void check_id(int id) const {
+    EF_CHECK(id >= 0 && id < vocab_size(), "token id " << id << " is outside the vocabulary [0, " << vocab_size()
+                                                       << ")");
+  }
+
+  std::vector<std::pair<int, int>> merges_;
+  std::unordered_map<std::uint64_t, std::size_t> merge_rank_;
+  std::vector<std::string> vocab_;     // bytes of each ordinary token: 256 bytes, then merges
+  std::vector<std::string> specials_;  // texts of the special tokens, ids after the merges
+};
+
+}  // namespace eigenformer

@@ -1,0 +1,43 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+
+TEST_CASE("UTF-8: decode and encode code points of every length; invalid bytes are errors") {
+  const std::string text = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";  // a é € 😀
+  const auto code_points = decode_utf8(text);
+  CHECK(code_points == std::vector<char32_t>{U'a', 0xE9, 0x20AC, 0x1F600});
+  std::string again;
+  for (char32_t c : code_points) again += encode_utf8(c);
+  CHECK(again == text);
+  testing::require_error_mentions([] { decode_utf8("ok\x80"); }, {"invalid UTF-8 at byte 2"});
+  testing::require_error_mentions([] { decode_utf8("\xC3"); }, {"byte 0"});              // truncated
+  testing::require_error_mentions([] { decode_utf8("\xC0\xAF"); }, {"byte 0"});          // overlong '/'
+  testing::require_error_mentions([] { decode_utf8("\xED\xA0\x80"); }, {"byte 0"});      // surrogate
+  testing::require_error_mentions([] { decode_utf8("\xF4\x90\x80\x80"); }, {"byte 0"});  // past U+10FFFF
+}
+
+TEST_CASE("CharTokenizer: sorted distinct characters; round trips; clear errors") {
+  const CharTokenizer tokenizer = CharTokenizer::from_text("hello wörld 😀");
+  CHECK(tokenizer.vocab_size() == 10);
+  CHECK(tokenizer.encode("hell") == Tokens{3, 2, 4, 4});  // vocabulary: ' ' d e h l o r w ö 😀
+  for (const std::string s : {"", "hello", "wörld 😀", "😀😀 lol"}) CHECK(tokenizer.decode(tokenizer.encode(s)) == s);
+  testing::require_error_mentions([&] { tokenizer.encode("hex"); }, {"'x'", "not in the vocabulary"});
+  testing::require_error_mentions([&] { tokenizer.encode("h\xFF"); }, {"invalid UTF-8 at byte 1"});
+  testing::require_error_mentions([&] { tokenizer.decode({10}); }, {"token id 10", "[0, 10)"});
+  testing::require_error_mentions([] { CharTokenizer::from_text("\xE2\x82"); }, {"invalid UTF-8"});
+}
+
+TEST_CASE("CharTokenizer: save and load give the same encoding; bad files are errors") {
+  const std::string path = testing::scratch_path("chars.txt"), bad = testing::scratch_path("bad_chars.txt");
+  const CharTokenizer tokenizer = CharTokenizer::from_text("abc déf 😀\n");
+  tokenizer.save(path);
+  const CharTokenizer loaded = CharTokenizer::load(path);
+  CHECK(loaded.encode("déf 😀\nabc") == tokenizer.encode("déf 😀\nabc"));
+
+  const auto contents = testing::read_file(path);
+  testing::write_file(bad, {contents.begin(), contents.end() - 4});
+  testing::require_error_mentions([&] { CharTokenizer::load(bad); }, {"truncated or corrupt"});
+  testing::write_file(bad, {'x', '\n'});
+  testing::require_error_mentions([&] { CharTokenizer::load(bad); }, {"not a char tokenizer"});
+  testing::require_error_mentions([&] { CharTokenizer::load(bad + ".none"); }, {"cannot open"});
+}
