@@ -47,11 +47,13 @@ TEST_CASE("LinearRegressionTask: interleaved x and y, least squares exact once i
   Rng rng(4);
   const RegressionBatch batch = task.batch(2, rng);
   CHECK(batch.inputs.rows() == 24);
+  CHECK(batch.inputs.cols() == 4);
   for (Index i = 0; i < 6; ++i) {
     CHECK(batch.selected[std::size_t(2 * i)]);
     CHECK_FALSE(batch.selected[std::size_t(2 * i + 1)]);
-    CHECK(batch.inputs(2 * i + 1, 0) == doctest::Approx(batch.ys[0](i)));
-    CHECK(batch.inputs.row(2 * i + 1).tail(2).isZero());
+    CHECK(batch.inputs(2 * i + 1, 3) == doctest::Approx(batch.ys[0](i)));
+    CHECK(batch.inputs.row(2 * i + 1).head(3).isZero());
+    CHECK(batch.inputs(2 * i, 3) == 0.0f);
     CHECK(batch.targets(2 * i, 0) == doctest::Approx(batch.ys[0](i)));
   }
   const auto& x = batch.xs[0];

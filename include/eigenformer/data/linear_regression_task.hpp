@@ -2,7 +2,9 @@
 //
 // Each prompt draws a fresh weight vector w ~ N(0, I_d) and inputs x_i ~ N(0, I_d),
 // with y_i = w . x_i (no noise), and interleaves them as 2k positions:
-//   x_1, y_1, x_2, y_2, ..., x_k, y_k        (y_i as the vector [y_i, 0, ..., 0])
+//   x_1, y_1, x_2, y_2, ..., x_k, y_k
+// as vectors of d+1 numbers: x_i as [x_i, 0] and y_i as [0, ..., 0, y_i], so the
+// read-in can tell an x from a y by where its numbers are.
 // At each x_i the model predicts y_i from the i-1 pairs before it: it must infer w
 // from the context alone, since w is new in every prompt. Its error is compared with
 // least squares on the same pairs, the optimal estimator here, and with predicting 0.
@@ -19,7 +21,7 @@
 namespace eigenformer {
 
 struct RegressionBatch {
-  Matrix<float> inputs;         // (B * 2k, d)
+  Matrix<float> inputs;         // (B * 2k, d + 1)
   Matrix<float> targets;        // (B * 2k, 1): y_i at x_i positions, 0 elsewhere
   std::vector<bool> selected;   // (B * 2k,): true at the x positions
   std::vector<Matrix<double>> xs;  // per prompt (k, d)
@@ -32,12 +34,13 @@ struct LinearRegressionTask {
   Index examples = 16;   // k, pairs per prompt
 
   Index time() const { return 2 * examples; }
+  Index input_size() const { return dimensions + 1; }
 
   /// shuffle_context: the y's are permuted among the pairs before the last x, so the
   /// context no longer tells w (the control: the model should then do no better than 0).
   RegressionBatch batch(Index batch_size, Rng& rng, bool shuffle_context = false) const {
     const Index d = dimensions, k = examples, T = time();
-    RegressionBatch out{Matrix<float>::Zero(batch_size * T, d), Matrix<float>::Zero(batch_size * T, 1),
+    RegressionBatch out{Matrix<float>::Zero(batch_size * T, d + 1), Matrix<float>::Zero(batch_size * T, 1),
                         std::vector<bool>(std::size_t(batch_size * T), false), {}, {}, batch_size, T};
     for (Index b = 0; b < batch_size; ++b) {
       Vector<double> w(d);
@@ -49,8 +52,8 @@ struct LinearRegressionTask {
         for (Index i = k - 2; i > 0; --i) std::swap(y(i), y(rng.uniform_int(i + 1)));  // permute y_0..y_{k-2}
       for (Index i = 0; i < k; ++i) {
         const Index row = b * T + 2 * i;
-        out.inputs.row(row) = x.row(i).cast<float>();
-        out.inputs(row + 1, 0) = float(y(i));
+        out.inputs.row(row).head(d) = x.row(i).cast<float>();
+        out.inputs(row + 1, d) = float(y(i));
         out.targets(row, 0) = float(y(i));
         out.selected[std::size_t(row)] = true;
       }

@@ -17,6 +17,8 @@
 // lines, each a special token's text (token 256 + N + i), and a last line "end".
 #pragma once
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -103,11 +105,12 @@ class BPETokenizer {
       }
       words_with_pair.erase(best);
       if (show_progress && (merges_.size() % 100 == 0 || Index(merges_.size()) == merges_wanted)) {
-        std::printf("\rBPE: %zu/%lld merges", merges_.size(), static_cast<long long>(merges_wanted));
+        std::printf(::isatty(::fileno(stdout)) ? "\rBPE: %zu/%lld merges" : "BPE: %zu/%lld merges\n", merges_.size(),
+                    static_cast<long long>(merges_wanted));
         std::fflush(stdout);
       }
     }
-    if (show_progress) std::printf("\n");
+    if (show_progress && ::isatty(::fileno(stdout))) std::printf("\n");
   }
 
   /// Registers a special token by its text; returns its id. Register after training.
