@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <numeric>
 #include <string>
 
 using namespace eigenformer;
@@ -109,40 +110,36 @@ Index train_model(Model& model, const Evaluation& evaluation, const Options& opt
   AdamWOptions adam;
   adam.lr = 1e-3;
   AdamW<float> optimizer(model.parameter_list(), adam);
+  std::vector<std::pair<Index, Snapshot>> snapshots{{0, measure(model, evaluation)}};
+  TrainingOptions training;
+  training.steps = options.steps;
+  training.eval_every = 25;
+  const auto history = train(
+      model, optimizer, ConstantSchedule{adam.lr},
+      [&](Index step, Index) {
+        Rng rng(options.seed * 1000003 + std::uint64_t(step));
+        return evaluation.task.batch(32, rng);
+      },
+      training,
+      [&] {  // the evaluation loss, and all the probes beside it
+        snapshots.emplace_back(optimizer.step_count(), measure(model, evaluation));
+        const auto& loss = snapshots.back().second.positions.loss;
+        return std::accumulate(loss.begin(), loss.end(), 0.0) / double(loss.size());
+      });
+
   CsvLog curve(options.out + "/training.csv",
                {"step", "train_loss", "repeated_accuracy", "first_occurrence_accuracy", "control_accuracy",
                 "best_previous_token_score", "best_prefix_matching_score", "icl_score"});
   CsvLog position_loss(options.out + "/position_loss.csv", {"step", "position", "loss"});
-  Index phase_change = -1, step = 0;
-  double train_loss = std::log(double(evaluation.task.vocab_size));
-  const auto record = [&] {
-    const Snapshot s = measure(model, evaluation);
+  Index phase_change = -1;
+  for (const auto& [step, s] : snapshots) {
+    const double train_loss = step > 0 ? history[std::size_t(step - 1)].loss : std::nan("");
     curve.write({double(step), train_loss, s.repeated, s.first, s.control, s.best_previous_token.previous_token,
                  s.best_prefix_matching.prefix_matching, s.icl});
     for (Index t = 0; t < evaluation.task.length; ++t)
       position_loss.write({double(step), double(t), s.positions.loss[std::size_t(t)]});
     if (phase_change < 0 && s.repeated > 0.5) phase_change = step;
-    return s.repeated;
-  };
-  record();
-  TrainingOptions training;
-  training.steps = options.steps;
-  training.eval_every = 25;
-  const auto batches = [&](Index s, Index) {
-    Rng rng(options.seed * 1000003 + std::uint64_t(s));
-    return evaluation.task.batch(32, rng);
-  };
-  // The evaluator runs after step `step`; it reads the loss the trainer just recorded.
-  const auto history_hook = [&](Index s, Index micro) {
-    step = s + 1;
-    Batch batch = batches(s, micro);
-    return batch;
-  };
-  const auto records = train(model, optimizer, ConstantSchedule{adam.lr}, history_hook, training, [&] {
-    train_loss = double(model.loss().row_losses().array().isNaN().select(0, model.loss().row_losses()).sum()) /
-                 double(model.loss().count());
-    return record();
-  });
+  }
   return phase_change;
 }
 

@@ -13,7 +13,7 @@ TEST_CASE("Probes: accuracy, per-position curves and the ICL score from known pr
   CHECK(icl_score(curves, 0, 1, 2, 3) == doctest::Approx(3.0));
 }
 
-TEST_CASE("Probes: predict scores the argmax against targets; head scores read attention maps") {
+TEST_CASE("Probes: predict scores the argmax against targets, head scores read attention maps") {
   const GPTConfig config{.vocab_size = 8, .block_size = 6, .num_layers = 2, .num_heads = 2, .channels = 8};
   GPT<double, AttentionOnlyBlock<double>> model(config, 3);
   const Batch batch{{1, 2, 3, 1, 2, 3}, {2, 3, 1, 2, 3, -1}, 1, 6};

@@ -4,7 +4,7 @@
 
 using namespace eigenformer;
 
-TEST_CASE("RepeatedSequenceTask: a random period of distinct tokens, repeated; targets -1 on first occurrences") {
+TEST_CASE("RepeatedSequenceTask: a random period of distinct tokens, repeated, targets -1 on first occurrences") {
   const RepeatedSequenceTask task;
   Rng rng(1);
   std::set<Index> periods_seen;

@@ -45,7 +45,7 @@ TEST_CASE("KV cache: batched sequences are cached independently") {
   CHECK(next.row(1).isApprox(full.row(6), 1e-12));
 }
 
-TEST_CASE("Sampler: greedy takes the argmax; temperature, top-k and top-p shape the distribution") {
+TEST_CASE("Sampler: greedy takes the argmax, temperature, top-k and top-p shape the distribution") {
   RowVector<double> logits(5);
   logits << 1.0, 3.0, 2.0, 3.0, -1.0;
   Sampler greedy = Sampler::greedy();
@@ -72,7 +72,7 @@ TEST_CASE("Sampler: greedy takes the argmax; temperature, top-k and top-p shape 
   CHECK(nucleus[1] + nucleus[2] + nucleus[3] == doctest::Approx(1.0));
 }
 
-TEST_CASE("Sampler: draws follow the distribution; the same seed gives the same draws") {
+TEST_CASE("Sampler: draws follow the distribution, the same seed gives the same draws") {
   RowVector<float> logits(3);
   logits << 0.0f, std::log(2.0f), std::log(7.0f);  // probabilities 0.1, 0.2, 0.7
   Sampler sampler({1.0, 0, 1.0, 9}), again({1.0, 0, 1.0, 9});
@@ -90,7 +90,7 @@ TEST_CASE("Sampler: draws follow the distribution; the same seed gives the same 
   testing::require_error_mentions([] { Sampler({-1.0, 0, 1.0, 1}); }, {"temperature", "-1"});
 }
 
-TEST_CASE("generate: the same seed gives the same text; generation past the block size keeps going") {
+TEST_CASE("generate: the same seed gives the same text, generation past the block size keeps going") {
   GPT<float> model(generation_config(), 8);
   Sampler a({1.0, 5, 0.95, 3}), b({1.0, 5, 0.95, 3});
   const Tokens first = generate(model, {1, 2}, 20, a), second = generate(model, {1, 2}, 20, b);

@@ -40,7 +40,7 @@ TEST_CASE("GPT: whole-model gradients match finite differences (LLaMA blocks, un
   check_model_gradients(model);
 }
 
-TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T; loss is their cross-entropy") {
+TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T, loss is their cross-entropy") {
   GPT<double> model(odd_config());
   const Matrix<double> logits = model.forward(kTokens, 2, 5);
   CHECK(logits.rows() == 10);
@@ -77,7 +77,7 @@ TEST_CASE("GPT: parameter names, count and GPT-2 initialization") {
   CHECK(std_of("blocks.0.norm_1.weight") == 1.0);
 }
 
-TEST_CASE("GPT: the same seed builds the same model; presets validate") {
+TEST_CASE("GPT: the same seed builds the same model, presets validate") {
   GPT<float> a(GPTConfig::nano(), 5), b(GPTConfig::nano(), 5), c(GPTConfig::nano(), 6);
   CHECK(a.parameter_list()[4]->value == b.parameter_list()[4]->value);  // blocks.0.attn.qkv.weight
   CHECK(a.parameter_list()[4]->value != c.parameter_list()[4]->value);

@@ -43,7 +43,7 @@ TEST_CASE("Attention: forward equals the definition written as loops") {
   CHECK(y.isApprox(naive_attention(attention, x, 2, 5), 1e-12));
 }
 
-TEST_CASE("Attention: with one position, the output is proj(v); with zero queries, the mean of earlier values") {
+TEST_CASE("Attention: with one position, the output is proj(v), with zero queries, the mean of earlier values") {
   Rng rng(2);
   CausalSelfAttention<double> attention(odd_config(), rng);
   testing::randomize_parameters(attention, rng);

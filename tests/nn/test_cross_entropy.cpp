@@ -3,7 +3,7 @@
 using namespace eigenformer;
 using testing::random_matrix;
 
-TEST_CASE("CrossEntropy: uniform logits cost log V; a hand case; -1 rows are ignored") {
+TEST_CASE("CrossEntropy: uniform logits cost log V, a hand case, -1 rows are ignored") {
   CrossEntropy<double> loss;
   CHECK(loss.forward(Matrix<double>::Zero(3, 8), {1, 2, 3}) == doctest::Approx(std::log(8.0)));
 

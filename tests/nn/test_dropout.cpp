@@ -22,7 +22,7 @@ TEST_CASE("Dropout: in training, drops about p and rescales the rest by 1/(1-p)"
   CHECK(y.mean() == doctest::Approx(1.0).epsilon(0.03));
 }
 
-TEST_CASE("Dropout: backward applies the forward's mask; the same seed gives the same mask") {
+TEST_CASE("Dropout: backward applies the forward's mask, the same seed gives the same mask") {
   Rng rng(2);
   Dropout<double> a(0.5, 9), b(0.5, 9);
   const Matrix<double> x = random_matrix(6, 6, rng);

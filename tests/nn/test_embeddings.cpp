@@ -38,7 +38,7 @@ TEST_CASE("TokenEmbedding: an id outside the vocabulary is an error naming the i
   testing::require_error_mentions([&] { embedding.forward({-2}); }, {"token id -2"});
 }
 
-TEST_CASE("PositionEmbedding: every sequence gets rows start..start+T-1; gradients sum over the batch") {
+TEST_CASE("PositionEmbedding: every sequence gets rows start..start+T-1, gradients sum over the batch") {
   Rng rng(4);
   PositionEmbedding<double> embedding(6, 3, rng);
   const Matrix<double> p = embedding.forward(2, 3, 1);

@@ -7,7 +7,7 @@ namespace {
 BlockConfig small_config() { return {.channels = 6, .num_heads = 2, .ffn_hidden = 10}; }
 }  // namespace
 
-TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights; default width 4C") {
+TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights, default width 4C") {
   Rng rng(1);
   MLP<double> mlp(small_config(), rng);
   testing::randomize_parameters(mlp, rng);
@@ -27,7 +27,7 @@ TEST_CASE("MLP: gradients match finite differences") {
   testing::require_layer_gradients(mlp, random_matrix(5, 6, rng), rng);
 }
 
-TEST_CASE("SwiGLU: forward is proj(silu(gate x) * up x); gradients match finite differences") {
+TEST_CASE("SwiGLU: forward is proj(silu(gate x) * up x), gradients match finite differences") {
   Rng rng(3);
   BlockConfig config = small_config();
   config.bias = false;

@@ -3,7 +3,7 @@
 using namespace eigenformer;
 using testing::random_matrix;
 
-TEST_CASE("RoPE: position 0 is the identity; position p rotates pair i by p * theta^(-2i/D)") {
+TEST_CASE("RoPE: position 0 is the identity, position p rotates pair i by p * theta^(-2i/D)") {
   Rope<double> rope(4, 8, 100.0);
   Matrix<double> x(2, 4);
   x << 1, 2, 3, 4,  //

@@ -11,7 +11,7 @@ Parameter<double> matrix_parameter(const std::string& name, std::initializer_lis
 }
 }  // namespace
 
-TEST_CASE("Adam: the first steps move each weight by lr * sign(g); bias correction counts steps, not tensors") {
+TEST_CASE("Adam: the first steps move each weight by lr * sign(g), bias correction counts steps, not tensors") {
   auto a = matrix_parameter("a", {1.0, -2.0, 3.0, 0.5});
   auto b = matrix_parameter("b", {1.0, 1.0, 1.0, 1.0});
   AdamOptions options;
@@ -29,7 +29,7 @@ TEST_CASE("Adam: the first steps move each weight by lr * sign(g); bias correcti
   CHECK(adam.step_count() == 2);
 }
 
-TEST_CASE("AdamW decays weights directly; Adam folds decay into the gradient; vectors are not decayed") {
+TEST_CASE("AdamW decays weights directly, Adam folds decay into the gradient, vectors are not decayed") {
   auto w = matrix_parameter("w", {1.0, 1.0, 1.0, 1.0});
   Parameter<double> bias("bias", 4);
   bias.value.setOnes();

@@ -67,7 +67,7 @@ TEST_CASE("BPE: special tokens are refused in ordinary text unless allowed") {
   testing::require_error_mentions([&] { tokenizer.add_special_token("<|endoftext|>"); }, {"registered already"});
 }
 
-TEST_CASE("BPE: save and load reproduce the encoding; bad files are errors") {
+TEST_CASE("BPE: save and load reproduce the encoding, bad files are errors") {
   const std::string path = testing::scratch_path("bpe.txt"), bad = testing::scratch_path("bad_bpe.txt");
   BPETokenizer tokenizer;
   tokenizer.train("low lower lowest newer wider low low", 270);

@@ -2,7 +2,7 @@
 
 using namespace eigenformer;
 
-TEST_CASE("UTF-8: decode and encode code points of every length; invalid bytes are errors") {
+TEST_CASE("UTF-8: decode and encode code points of every length, invalid bytes are errors") {
   const std::string text = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";  // a é € 😀
   const auto code_points = decode_utf8(text);
   CHECK(code_points == std::vector<char32_t>{U'a', 0xE9, 0x20AC, 0x1F600});
@@ -16,7 +16,7 @@ TEST_CASE("UTF-8: decode and encode code points of every length; invalid bytes a
   testing::require_error_mentions([] { decode_utf8("\xF4\x90\x80\x80"); }, {"byte 0"});  // past U+10FFFF
 }
 
-TEST_CASE("CharTokenizer: sorted distinct characters; round trips; clear errors") {
+TEST_CASE("CharTokenizer: sorted distinct characters, round trips, clear errors") {
   const CharTokenizer tokenizer = CharTokenizer::from_text("hello wörld 😀");
   CHECK(tokenizer.vocab_size() == 10);
   CHECK(tokenizer.encode("hell") == Tokens{3, 2, 4, 4});  // vocabulary: ' ' d e h l o r w ö 😀
@@ -27,7 +27,7 @@ TEST_CASE("CharTokenizer: sorted distinct characters; round trips; clear errors"
   testing::require_error_mentions([] { CharTokenizer::from_text("\xE2\x82"); }, {"invalid UTF-8"});
 }
 
-TEST_CASE("CharTokenizer: save and load give the same encoding; bad files are errors") {
+TEST_CASE("CharTokenizer: save and load give the same encoding, bad files are errors") {
   const std::string path = testing::scratch_path("chars.txt"), bad = testing::scratch_path("bad_chars.txt");
   const CharTokenizer tokenizer = CharTokenizer::from_text("abc déf 😀\n");
   tokenizer.save(path);

@@ -18,7 +18,7 @@ std::vector<char> tokenizer_file(const std::vector<std::string>& tokens, std::ui
 }
 }  // namespace
 
-TEST_CASE("llm.c tokenizer: decodes; bad files are clear errors") {
+TEST_CASE("llm.c tokenizer: decodes, bad files are clear errors") {
   const std::string path = testing::scratch_path("tokenizer.bin");
   const auto good = tokenizer_file({"Hello", ",", " world", "<|endoftext|>"}, 3);
   testing::write_file(path, good);
@@ -46,7 +46,7 @@ TEST_CASE("llm.c tokenizer: decodes; bad files are clear errors") {
   load_bad(tokenizer_file({"a", "b"}, 5), {"end-of-text id 5"});
 }
 
-TEST_CASE("Token shards: write, read back; bad files are errors") {
+TEST_CASE("Token shards: write, read back, bad files are errors") {
   const std::string path = testing::scratch_path("shard.bin");
   const Tokens tokens{0, 1, 50256, 65535, 7};
   write_token_shard(path, tokens);
