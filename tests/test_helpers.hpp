@@ -20,14 +20,6 @@ inline Matrix<double> random_matrix(Index rows, Index cols, Rng& rng, double std
   return m;
 }
 
-/// Every parameter of a layer, in visiting order.
-template <class L>
-std::vector<Parameter<typename L::Scalar>*> parameter_list(L& layer) {
-  std::vector<Parameter<typename L::Scalar>*> list;
-  layer.parameters([&](Parameter<typename L::Scalar>& p) { list.push_back(&p); });
-  return list;
-}
-
 /// Replaces every parameter with N(0, std^2) draws, so no test passes because a
 /// weight happens to be 1 or 0 (the usual initial values of norms and biases).
 template <class L>

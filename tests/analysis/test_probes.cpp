@@ -49,7 +49,7 @@ TEST_CASE("AttentionOnlyBlock: no FFN parameters, y = x + attn(norm(x)), gradien
   Rng rng(5);
   const BlockConfig config{.channels = 12, .num_heads = 3, .block_size = 5};
   AttentionOnlyBlock<double> block(config, rng, "blocks.0");
-  const auto names = testing::parameter_list(block);
+  const auto names = parameter_list(block);
   REQUIRE(names.size() == 6);  // norm_1 (2) and attention (4) only
   CHECK(names.back()->name == "blocks.0.attn.proj.bias");
   testing::require_sequence_gradients(block, 2, 5, testing::random_matrix(10, 12, rng), rng);

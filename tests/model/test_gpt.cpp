@@ -36,7 +36,7 @@ TEST_CASE("GPT: whole-model gradients match finite differences (LLaMA blocks, un
   config.bias = false;
   config.tie_embeddings = false;
   LlamaGPT<double> model(config);
-  CHECK(testing::parameter_list(model).back()->name == "lm_head.weight");
+  CHECK(parameter_list(model).back()->name == "lm_head.weight");
   check_model_gradients(model);
 }
 

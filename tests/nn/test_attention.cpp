@@ -10,7 +10,7 @@ BlockConfig odd_config() { return {.channels = 12, .num_heads = 3, .block_size =
 /// Attention written as its definition, one loop per index, from the layer's own weights.
 Matrix<double> naive_attention(CausalSelfAttention<double>& attention, const Matrix<double>& x, Index batch,
                                Index time) {
-  const auto parameters = testing::parameter_list(attention);  // qkv.weight, qkv.bias, proj.weight, proj.bias
+  const auto parameters = parameter_list(attention);  // qkv.weight, qkv.bias, proj.weight, proj.bias
   const Matrix<double> qkv = (x * parameters[0]->value.transpose()).rowwise() + parameters[1]->value.row(0);
   const Index C = x.cols(), H = attention.num_heads(), D = C / H;
   Matrix<double> heads = Matrix<double>::Zero(x.rows(), C);
@@ -47,7 +47,7 @@ TEST_CASE("Attention: with one position, the output is proj(v), with zero querie
   Rng rng(2);
   CausalSelfAttention<double> attention(odd_config(), rng);
   testing::randomize_parameters(attention, rng);
-  auto parameters = testing::parameter_list(attention);
+  auto parameters = parameter_list(attention);
   const Matrix<double> x = random_matrix(4, 12, rng);
   const Matrix<double> value_weight = parameters[0]->value.bottomRows(12);
   const RowVector<double> value_bias = parameters[1]->value.row(0).tail(12);

@@ -11,7 +11,7 @@ TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights, default width
   Rng rng(1);
   MLP<double> mlp(small_config(), rng);
   testing::randomize_parameters(mlp, rng);
-  const auto p = testing::parameter_list(mlp);  // fc.weight, fc.bias, proj.weight, proj.bias
+  const auto p = parameter_list(mlp);  // fc.weight, fc.bias, proj.weight, proj.bias
   const Matrix<double> x = random_matrix(3, 6, rng);
   const Matrix<double> a = (x * p[0]->value.transpose()).rowwise() + p[1]->value.row(0);
   const Matrix<double> h = a.unaryExpr(
@@ -33,7 +33,7 @@ TEST_CASE("SwiGLU: forward is proj(silu(gate x) * up x), gradients match finite 
   config.bias = false;
   SwiGLU<double> swiglu(config, rng);
   testing::randomize_parameters(swiglu, rng);
-  const auto p = testing::parameter_list(swiglu);  // gate, up, proj
+  const auto p = parameter_list(swiglu);  // gate, up, proj
   REQUIRE(p.size() == 3);
   const Matrix<double> x = random_matrix(3, 6, rng);
   const Matrix<double> a = x * p[0]->value.transpose(), u = x * p[1]->value.transpose();

@@ -22,7 +22,7 @@ TEST_CASE("Linear: gradients match finite differences, with and without bias") {
   Rng rng(2);
   for (bool bias : {true, false}) {
     Linear<double> linear(5, 7, bias, rng, "proj");
-    CHECK(testing::parameter_list(linear).size() == (bias ? 2u : 1u));
+    CHECK(parameter_list(linear).size() == (bias ? 2u : 1u));
     testing::require_layer_gradients(linear, random_matrix(4, 5, rng), rng);
   }
 }

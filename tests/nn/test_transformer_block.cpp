@@ -42,14 +42,14 @@ TEST_CASE("TransformerBlock: forward is x + attn(norm_1(x)), then h + ffn(norm_2
   using Block = GPT2Block<double>;
   Block block(odd_config(true), rng);
   testing::randomize_parameters(block, rng);
-  const auto p = testing::parameter_list(block);
+  const auto p = parameter_list(block);
   // Rebuild the same sub-layers from the same weights and compose them by hand.
   Rng unused(0);
   LayerNorm<double> norm_1(12), norm_2(12);
   CausalSelfAttention<double> attention(odd_config(true), unused);
   MLP<double> mlp(odd_config(true), unused);
   const auto copy_into = [&](auto& layer, std::size_t first) {
-    const auto list = testing::parameter_list(layer);
+    const auto list = parameter_list(layer);
     for (std::size_t i = 0; i < list.size(); ++i) list[i]->value = p[first + i]->value;
     return first + list.size();
   };
@@ -69,7 +69,7 @@ TEST_CASE("TransformerBlock: parameter names are dotted paths") {
   Rng rng(13);
   GPT2Block<float> block(odd_config(true), rng, "blocks.3");
   std::vector<std::string> names;
-  for (auto* p : testing::parameter_list(block)) names.push_back(p->name);
+  for (auto* p : parameter_list(block)) names.push_back(p->name);
   const std::vector<std::string> expected{
       "blocks.3.norm_1.weight",    "blocks.3.norm_1.bias",    "blocks.3.attn.qkv.weight", "blocks.3.attn.qkv.bias",
       "blocks.3.attn.proj.weight", "blocks.3.attn.proj.bias", "blocks.3.norm_2.weight",   "blocks.3.norm_2.bias",

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <concepts>
+#include <vector>
 
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/types.hpp"
@@ -41,5 +42,22 @@ concept SequenceLayer = HasParameters<L> &&
   { layer.forward(x, batch, time) } -> std::same_as<const Matrix<typename L::Scalar>&>;
   { layer.backward(x) } -> std::same_as<const Matrix<typename L::Scalar>&>;
 };
+
+/// Every parameter of a layer or model, in visiting order: the flat list that
+/// optimizers, clipping and checkpoints loop over.
+template <HasParameters L>
+std::vector<Parameter<typename L::Scalar>*> parameter_list(L& layer) {
+  std::vector<Parameter<typename L::Scalar>*> list;
+  layer.parameters([&](Parameter<typename L::Scalar>& p) { list.push_back(&p); });
+  return list;
+}
+
+/// How many numbers a layer or model learns.
+template <HasParameters L>
+Index count_parameters(L& layer) {
+  Index count = 0;
+  layer.parameters([&](Parameter<typename L::Scalar>& p) { count += p.size(); });
+  return count;
+}
 
 }  // namespace eigenformer

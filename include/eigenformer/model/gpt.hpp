@@ -17,6 +17,7 @@
 #include "eigenformer/nn/cross_entropy.hpp"
 #include "eigenformer/nn/position_embedding.hpp"
 #include "eigenformer/nn/token_embedding.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/nn/transformer_block.hpp"
 
 namespace eigenformer {
@@ -103,17 +104,8 @@ class GPT {
   }
 
   /// The flat list of all parameters, in visiting order (for optimizers and checkpoints).
-  std::vector<Parameter<S>*> parameter_list() {
-    std::vector<Parameter<S>*> list;
-    parameters([&](Parameter<S>& p) { list.push_back(&p); });
-    return list;
-  }
-
-  Index num_parameters() {
-    Index count = 0;
-    parameters([&](Parameter<S>& p) { count += p.size(); });
-    return count;
-  }
+  std::vector<Parameter<S>*> parameter_list() { return eigenformer::parameter_list(*this); }
+  Index num_parameters() { return count_parameters(*this); }
 
   void zero_grad() {
     parameters([](Parameter<S>& p) { p.zero_grad(); });

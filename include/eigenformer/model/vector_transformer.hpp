@@ -13,6 +13,7 @@
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/linear.hpp"
 #include "eigenformer/nn/position_embedding.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/nn/transformer_block.hpp"
 
 namespace eigenformer {
@@ -61,17 +62,8 @@ class VectorTransformer {
     read_out_.parameters(visit);
   }
 
-  std::vector<Parameter<S>*> parameter_list() {
-    std::vector<Parameter<S>*> list;
-    parameters([&](Parameter<S>& p) { list.push_back(&p); });
-    return list;
-  }
-
-  Index num_parameters() {
-    Index count = 0;
-    parameters([&](Parameter<S>& p) { count += p.size(); });
-    return count;
-  }
+  std::vector<Parameter<S>*> parameter_list() { return eigenformer::parameter_list(*this); }
+  Index num_parameters() { return count_parameters(*this); }
 
   void set_training(bool training) {
     for (auto& block : blocks_) block.set_training(training);
