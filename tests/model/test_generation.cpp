@@ -25,6 +25,12 @@ void check_cache_matches_full_forward() {
     CHECK(step.row(0).isApprox(full.row(t), 1e-12));
   }
   testing::require_error_mentions([&] { model.forward_cached(Tokens{1}, 1, 1); }, {"9 positions", "block size 9"});
+
+  model.reset_cache();  // a rejected token leaves the cache as it was
+  model.forward_cached(Tokens(tokens.begin(), tokens.begin() + 4), 1, 4);
+  testing::require_error_mentions([&] { model.forward_cached(Tokens{99}, 1, 1); }, {"token id 99"});
+  CHECK(model.cache_length() == 4);
+  CHECK(model.forward_cached(Tokens{tokens[4]}, 1, 1).row(0).isApprox(full.row(4), 1e-12));
 }
 
 }  // namespace

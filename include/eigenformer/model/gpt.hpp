@@ -80,12 +80,12 @@ class GPT {
     EF_CHECK(cache_length_ + time <= config_.block_size, "the KV cache holds " << cache_length_ << " positions; "
                                                                                << time << " more exceed the block size "
                                                                                << config_.block_size);
-    const Index start = cache_length_;
-    cache_length_ += time;
-    return head_forward(run_blocks(
+    const Matrix<S>& x = run_blocks(
         tokens, batch, time,
-        [&](Block& block, const Matrix<S>& x) -> const Matrix<S>& { return block.forward_cached(x, batch, time); },
-        start));
+        [&](Block& block, const Matrix<S>& h) -> const Matrix<S>& { return block.forward_cached(h, batch, time); },
+        cache_length_);
+    cache_length_ += time;  // only once the tokens were accepted (an id outside the vocabulary throws above)
+    return head_forward(x);
   }
 
   void reset_cache() {
