@@ -10,7 +10,9 @@ build=build
 options=(-DCMAKE_BUILD_TYPE=Release)
 if [ "${1:-}" = "--sanitize" ]; then
   build=build-sanitize
-  options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DEIGENFORMER_SANITIZE=ON -DEIGENFORMER_BUILD_EXAMPLES=OFF)
+  # also the pure-Eigen path: GEMMs in Eigen itself, not OpenBLAS
+  options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DEIGENFORMER_SANITIZE=ON -DEIGENFORMER_BUILD_EXAMPLES=OFF
+           -DEIGENFORMER_USE_OPENBLAS=OFF)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 

@@ -1,3 +1,7 @@
+#include <sys/wait.h>
+
+#include <csignal>
+
 #include "test_helpers.hpp"
 
 using namespace eigenformer;
@@ -155,4 +159,39 @@ TEST_CASE("Checkpoint: a write that fails part-way never replaces the good file"
     CHECK(entry.path().string().find(".tmp.") == std::string::npos);  // no temporary left behind
   require_error_mentions([&] { save_checkpoint(path + ".d/missing/x.ckpt", model); }, {"cannot write"});
   CHECK(load_checkpoint(path, model) == 1);
+}
+
+TEST_CASE("Checkpoint: a process killed in the middle of saving leaves the previous checkpoint intact") {
+  const std::string path = testing::scratch_path("killed.ckpt");
+  const GPTConfig config{.vocab_size = 512, .block_size = 64, .num_layers = 4, .num_heads = 4, .channels = 128};
+  GPT<float> model(config, 1);
+  AdamW<float> optimizer(model.parameter_list());
+  save_checkpoint(path, model, 1, &optimizer);  // the good checkpoint (~10 MB with the optimizer state)
+  const std::vector<char> good = testing::read_file(path);
+
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // saves a different model over and over until it is killed
+    GPT<float> other(config, 2);
+    for (;;) save_checkpoint(path, other, 2);
+  }
+  const std::string temporary = path + ".tmp." + std::to_string(child);
+  for (int polls = 0; polls < 20000 && !std::filesystem::exists(temporary); ++polls) ::usleep(100);
+  ::usleep(2000);  // well into writing the temporary file
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+
+  // Whatever moment the kill hit, the file is a whole checkpoint: the good one, or a
+  // complete save of the other model (rename replaces it in one step), never a mixture.
+  GPT<float> loaded(config, 3);
+  const Index step = load_checkpoint(path, loaded);
+  CHECK((step == 1 || step == 2));
+  if (step == 1) CHECK(testing::read_file(path) == good);
+  GPT<float> other(config, 2);
+  const auto original = (step == 1 ? model : other).parameter_list();
+  const auto restored = loaded.parameter_list();
+  for (std::size_t i = 0; i < restored.size(); ++i) CHECK(restored[i]->value == original[i]->value);
+  std::filesystem::remove(temporary);  // what a killed process leaves behind: harmless, never read
 }

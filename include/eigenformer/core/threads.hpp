@@ -1,8 +1,9 @@
 // One knob for the thread count.
 //
-// Two kinds of parallelism run a step: Eigen's GEMM splits large matrix products
-// over threads, and attention runs its (batch, head) pairs in parallel with OpenMP.
-// set_num_threads sets both. Without OpenMP at build time everything runs on one
+// One pool of threads, OpenMP's, runs a step: attention's (batch, head) pairs and
+// slabs of every large matrix product (parallel_product.hpp) are shared out over it.
+// The GEMM underneath (Eigen's own, or OpenBLAS's when EIGENFORMER_OPENBLAS routes
+// products there) runs on the thread that calls it: a second pool would fight ours. Without OpenMP at build time everything runs on one
 // thread and this call only records the wish for Eigen (which then ignores it).
 #pragma once
 
@@ -14,16 +15,33 @@
 #include <omp.h>
 #endif
 
+#ifdef EIGENFORMER_OPENBLAS
+extern "C" void openblas_set_num_threads(int threads);  // OpenBLAS's own knob (cblas.h)
+#endif
+
 namespace eigenformer {
+
+/// Makes the GEMM library single-threaded (once per program); our OpenMP loops share the cores.
+inline void use_one_thread_pool() {
+  static const bool done = [] {
+    Eigen::setNbThreads(1);
+#ifdef EIGENFORMER_OPENBLAS
+    openblas_set_num_threads(1);
+#endif
+    return true;
+  }();
+  (void)done;
+}
 
 inline void set_num_threads(int threads) {
   EF_CHECK(threads >= 1, "thread count must be at least 1, got " << threads);
-  Eigen::setNbThreads(threads);
+  use_one_thread_pool();
 #ifdef _OPENMP
   omp_set_num_threads(threads);
 #endif
 }
 
+/// The threads a step uses (all of OpenMP's unless set_num_threads said otherwise).
 inline int num_threads() {
 #ifdef _OPENMP
   return omp_get_max_threads();

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "eigenformer/core/parallel_product.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/cross_entropy.hpp"
 #include "eigenformer/nn/position_embedding.hpp"
@@ -64,8 +65,9 @@ class GPT {
     const Matrix<S>& logits_grad = loss_.backward();
     const Matrix<S>& h = final_norm_output_;
     Parameter<S>& head_weight = head_ ? *head_ : token_embedding_.weight();
-    head_weight.grad.noalias() += logits_grad.transpose() * h;
-    hidden_grad_.noalias() = logits_grad * head_weight.value;
+    multiply(head_weight.grad, logits_grad.transpose(), h, Accumulate::kYes);
+    hidden_grad_.resize(h.rows(), h.cols());
+    multiply(hidden_grad_, logits_grad, head_weight.value);
     const Matrix<S>* grad = &final_norm_.backward(hidden_grad_);
     for (auto block = blocks_.rbegin(); block != blocks_.rend(); ++block) grad = &block->backward(*grad);
     const Matrix<S>& embedding_grad = embedding_dropout_.backward(*grad);
@@ -145,7 +147,8 @@ class GPT {
   const Matrix<S>& head_forward(const Matrix<S>& x) {
     final_norm_output_ = final_norm_.forward(x);
     const Parameter<S>& head_weight = head_ ? *head_ : token_embedding_.weight();
-    logits_.noalias() = final_norm_output_ * head_weight.value.transpose();
+    logits_.resize(x.rows(), head_weight.value.rows());
+    multiply(logits_, final_norm_output_, head_weight.value.transpose());
     return logits_;
   }
 

@@ -11,12 +11,15 @@
 // Dividing by sqrt(D) keeps the scores' variance near 1, so the softmax does not
 // saturate. With RoPE (the Rotation parameter), q and k are rotated by position first.
 // Each (b, h) pair is independent, so they run in parallel (OpenMP), each on its
-// own contiguous (T, T) block of P that stays in cache.
+// own contiguous (T, T) block of P that stays in cache. Within a pair, queries go in
+// chunks of rows, and each chunk multiplies only the keys it can see: the masked
+// upper triangle of S is never computed (a chunk's diagonal block is, then masked).
 // Generating, forward_cached keeps every position's k and v (the KV cache), so a new
 // token computes only its own q, k, v and attends over the cache: O(T) per token
 // instead of re-running the whole sequence.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -125,13 +128,23 @@ class CausalSelfAttention {
         continue;
       }
       const auto head_grad = heads_grad.block(b * T, h * D, T, D);
-      auto dp = probabilities_grad_.middleRows(bh * T, T);
-      dp.noalias() = head_grad * v.transpose();
-      qkv_grad_.block(b * T, 2 * C + h * D, T, D).noalias() = p.transpose() * head_grad;
-      softmax_rows_backward(p, dp);  // dp becomes dS; masked entries have P = 0, so dS = 0
-      dp *= scale;
-      qkv_grad_.block(b * T, h * D, T, D).noalias() = dp * k;
-      qkv_grad_.block(b * T, C + h * D, T, D).noalias() = dp.transpose() * q;
+      auto ds = probabilities_grad_.middleRows(bh * T, T);
+      auto dq = qkv_grad_.block(b * T, h * D, T, D);
+      auto dk = qkv_grad_.block(b * T, C + h * D, T, D);
+      auto dv = qkv_grad_.block(b * T, 2 * C + h * D, T, D);
+      for (Index r0 = 0; r0 < T; r0 += kQueryChunk) {  // by query rows: dP, dS, dq
+        const Index n = std::min(kQueryChunk, T - r0), visible = r0 + n;
+        auto ds_rows = ds.block(r0, 0, n, visible);
+        ds_rows.noalias() = head_grad.middleRows(r0, n) * v.topRows(visible).transpose();  // dP
+        softmax_rows_backward(p.block(r0, 0, n, visible), ds_rows);  // masked entries have P = 0, so dS = 0
+        ds_rows *= scale;
+        dq.middleRows(r0, n).noalias() = ds_rows * k.topRows(visible);
+      }
+      for (Index j0 = 0; j0 < T; j0 += kQueryChunk) {  // by key rows: only queries i >= j0 saw key j0
+        const Index n = std::min(kQueryChunk, T - j0), seen_by = T - j0;
+        dv.middleRows(j0, n).noalias() = p.block(j0, j0, seen_by, n).transpose() * head_grad.bottomRows(seen_by);
+        dk.middleRows(j0, n).noalias() = ds.block(j0, j0, seen_by, n).transpose() * q.bottomRows(seen_by);
+      }
     }
     for (Index b = 0; b < batch_; ++b) rotation_.rotate(qkv_grad_.block(b * T, 0, T, 2 * C), 0, true);
     return qkv_.backward(qkv_grad_);
@@ -172,15 +185,25 @@ class CausalSelfAttention {
       const auto k = keys.block(b * sequence_stride, key_column + h * D, L, D);
       const auto v = values.block(b * sequence_stride, value_column + h * D, L, D);
       auto p = probabilities_.middleRows(bh * T, T);
-      p.noalias() = q * k.transpose();
-      p *= scale;
-      causal_softmax_rows(p, past);
-      if (head_enabled_[std::size_t(h)])
-        heads_out_.block(b * T, h * D, T, D).noalias() = p * v;
-      else
-        heads_out_.block(b * T, h * D, T, D).setZero();
+      auto y = heads_out_.block(b * T, h * D, T, D);
+      for (Index r0 = 0; r0 < T; r0 += kQueryChunk) {  // rows r0 .. r0+n-1 see keys 0 .. visible-1
+        const Index n = std::min(kQueryChunk, T - r0), visible = past + r0 + n;
+        auto scores = p.block(r0, 0, n, visible);
+        scores.noalias() = q.middleRows(r0, n) * k.topRows(visible).transpose();
+        scores *= scale;
+        causal_softmax_rows(scores, past + r0);
+        p.block(r0, visible, n, L - visible).setZero();
+        if (head_enabled_[std::size_t(h)])
+          y.middleRows(r0, n).noalias() = scores * v.topRows(visible);
+        else
+          y.middleRows(r0, n).setZero();
+      }
     }
   }
+
+  /// Queries are processed in chunks of this many rows: a chunk multiplies only the keys
+  /// it may see, which skips most of the masked future (62% of the T^2 work at T = 128).
+  static constexpr Index kQueryChunk = 32;
 
   Index channels_, num_heads_, head_dim_, block_size_;
   Linear<S> qkv_, proj_;

@@ -13,7 +13,6 @@
 
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/nn/softmax.hpp"
 
 namespace eigenformer {
 
@@ -28,8 +27,7 @@ class CrossEntropy {
     EF_CHECK(static_cast<Index>(targets.size()) == logits.rows(),
              "CrossEntropy: " << targets.size() << " targets for " << logits.rows() << " rows of logits");
     targets_ = targets;
-    probabilities_ = logits;
-    softmax_rows(probabilities_);
+    probabilities_.resize(logits.rows(), logits.cols());
     row_losses_.resize(logits.rows());
     count_ = 0;
     double total = 0.0;
@@ -38,14 +36,19 @@ class CrossEntropy {
       EF_CHECK(target >= kIgnore && target < logits.cols(),
                "CrossEntropy: target " << target << " at row " << n << " is outside the vocabulary [0, "
                                        << logits.cols() << ") and is not -1 (ignore)");
+      // One exp per logit gives both: with m = max and Z = sum exp(x - m),
+      // p = exp(x - m) / Z and -log p_t = log Z - (x_t - m), finite however large the logits.
+      const auto row = logits.row(n).array();
+      const S max = row.maxCoeff();
+      auto p = probabilities_.row(n).array();
+      p = (row - max).exp();
+      const S sum = p.sum();
+      p /= sum;
       if (target == kIgnore) {
         row_losses_(n) = std::numeric_limits<S>::quiet_NaN();
         continue;
       }
-      // log p = x_t - logsumexp(x), computed from the shifted row so large logits stay finite.
-      const auto row = logits.row(n).array();
-      const S max = row.maxCoeff();
-      row_losses_(n) = max + std::log((row - max).exp().sum()) - row(target);
+      row_losses_(n) = std::log(sum) - (row(target) - max);
       total += row_losses_(n);
       ++count_;
     }

@@ -26,10 +26,7 @@ class Dropout {
   bool active() const { return training_ && probability_ > 0.0; }
 
   const Matrix<S>& forward(const Matrix<S>& x) {
-    if (!active()) {
-      output_ = x;
-      return output_;
-    }
+    if (!active()) return x;  // the identity: no copy
     const S keep_scale = S(1.0 / (1.0 - probability_));
     mask_.resize(x.rows(), x.cols());
     for (Index i = 0; i < mask_.size(); ++i) mask_.data()[i] = rng_.uniform() < probability_ ? S(0) : keep_scale;
@@ -39,10 +36,7 @@ class Dropout {
 
   /// Forward was y = x * mask (or y = x at eval), so dx = dy * mask.
   const Matrix<S>& backward(const Matrix<S>& dy) {
-    if (!active()) {
-      input_grad_ = dy;
-      return input_grad_;
-    }
+    if (!active()) return dy;
     check_same_shape(dy, mask_, "Dropout");
     input_grad_ = dy.cwiseProduct(mask_);
     return input_grad_;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "eigenformer/core/init.hpp"
+#include "eigenformer/core/parallel_product.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -33,12 +34,17 @@ class Linear {
   Index in_features() const { return weight_.value.cols(); }
   Index out_features() const { return weight_.value.rows(); }
 
-  /// y = x W^T + b, (N, in) -> (N, out). Keeps x for backward.
+  /// y = x W^T + b, (N, in) -> (N, out): every row starts as b, then the product is added
+  /// (one pass, where zeroing y and adding b afterwards would be two). Keeps x for backward.
   const Matrix<S>& forward(const Matrix<S>& x) {
     check_columns(x, in_features(), weight_.name);
     input_ = x;
-    output_.noalias() = x * weight_.value.transpose();
-    if (bias_) output_.rowwise() += bias_->value.row(0);
+    output_.resize(x.rows(), out_features());
+    if (bias_)
+      output_.rowwise() = bias_->value.row(0);
+    else
+      output_.setZero();
+    multiply(output_, x, weight_.value.transpose(), Accumulate::kYes);
     return output_;
   }
 
@@ -47,9 +53,10 @@ class Linear {
     EF_CHECK(dy.rows() == input_.rows() && dy.cols() == out_features(),
              weight_.name << ": gradient is " << dy.rows() << "x" << dy.cols() << ", expected " << input_.rows() << "x"
                           << out_features());
-    weight_.grad.noalias() += dy.transpose() * input_;
+    multiply(weight_.grad, dy.transpose(), input_, Accumulate::kYes);
     if (bias_) bias_->grad.row(0) += dy.colwise().sum();
-    input_grad_.noalias() = dy * weight_.value;
+    input_grad_.resize(dy.rows(), in_features());
+    multiply(input_grad_, dy, weight_.value);
     return input_grad_;
   }
 

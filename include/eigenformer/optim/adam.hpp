@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "eigenformer/core/error.hpp"
+#include "eigenformer/core/threads.hpp"
 #include "eigenformer/optim/parameter_groups.hpp"
 
 namespace eigenformer {
@@ -55,18 +56,22 @@ class Adam {
     const double beta1 = options_.betas[0], beta2 = options_.betas[1], lr = options_.lr;
     const double bias_correction1 = 1 - std::pow(beta1, double(step_count_));
     const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, double(step_count_)));
-    const S step_size = S(lr / bias_correction1);
+    const S step_size = S(lr / bias_correction1), b1 = S(beta1), b2 = S(beta2);
     std::size_t i = 0;
     for_each_parameter(groups_, [&](Parameter<S>& p, double weight_decay) {
-      Matrix<S>& m = exp_avg_[i];
-      Matrix<S>& v = exp_avg_sq_[i++];
-      if (decoupled_)
-        p.value *= S(1 - lr * weight_decay);
-      else if (weight_decay != 0)
-        p.grad += S(weight_decay) * p.value;
-      m = S(beta1) * m + S(1 - beta1) * p.grad;
-      v = S(beta2) * v + S(1 - beta2) * p.grad.cwiseProduct(p.grad);
-      p.value.array() -= step_size * m.array() / (v.array().sqrt() / S(bias_correction2_sqrt) + S(options_.eps));
+      const S shrink = decoupled_ ? S(1 - lr * weight_decay) : S(1);  // AdamW's decay
+      const S l2 = decoupled_ ? S(0) : S(weight_decay);                // Adam's penalty
+      const S* grad = p.grad.data();
+      S *w = p.value.data(), *m = exp_avg_[i].data(), *v = exp_avg_sq_[i++].data();
+      // One pass over the numbers, every update of the header in turn: memory, not
+      // arithmetic, bounds an optimizer step, so each number is loaded once.
+      EF_PARALLEL_FOR_IF(worth_parallel(p.value.size()))
+      for (Index j = 0; j < p.value.size(); ++j) {
+        const S g = grad[j] + l2 * w[j];
+        m[j] = b1 * m[j] + (S(1) - b1) * g;
+        v[j] = b2 * v[j] + (S(1) - b2) * g * g;
+        w[j] = w[j] * shrink - step_size * m[j] / (std::sqrt(v[j]) / S(bias_correction2_sqrt) + S(options_.eps));
+      }
     });
   }
 

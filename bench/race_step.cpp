@@ -1,0 +1,103 @@
+// eigenformer's side of the race against PyTorch (bench/race.py runs both).
+//
+//   race_step --config small --threads 1 --mode train      training steps, forward + backward + AdamW
+//   race_step --config small --threads 1 --mode generate   127 new tokens, batch 1, with the KV cache
+//   race_step --config small --threads 1 --mode generate-uncached   the same, re-running the whole context
+// Prints one JSON line: the median over the timed repeats (warm-up excluded) and what ran.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "race_configs.hpp"
+
+using namespace eigenformer;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+/// Greedy decoding without a cache: the whole context goes through the model for every new token.
+Tokens generate_uncached(GPT<float>& model, Tokens tokens, Index max_new_tokens) {
+  for (Index i = 0; i < max_new_tokens; ++i) {
+    const Index time = Index(tokens.size());
+    const auto& logits = model.forward(tokens, 1, time);
+    Index next = 0;
+    logits.row(time - 1).maxCoeff(&next);
+    tokens.push_back(int(next));
+  }
+  return tokens;
+}
+
+const char* blas_name() {
+#ifdef EIGEN_USE_BLAS
+  return "Eigen -> OpenBLAS (EIGEN_USE_BLAS)";
+#else
+  return "Eigen's own GEMM";
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  std::map<std::string, std::string> args{{"--config", "small"}, {"--threads", "1"}, {"--mode", "train"},
+                                          {"--repeats", "0"}};
+  for (int i = 1; i + 1 < argc; i += 2) {
+    EF_CHECK(args.count(argv[i]), "unknown option " << argv[i] << " (--config, --threads, --mode, --repeats)");
+    args[argv[i]] = argv[i + 1];
+  }
+  const bench::RaceConfig config = bench::race_config(args["--config"]);
+  const std::string mode = args["--mode"];
+  const int threads = std::stoi(args["--threads"]);
+  set_num_threads(threads);
+  GPT<float> model(config.model);
+
+  const bool training = mode == "train";
+  EF_CHECK(training || mode == "generate" || mode == "generate-uncached",
+           "unknown mode " << mode << " (train, generate, generate-uncached)");
+  const int warmup = 3, repeats = std::stoi(args["--repeats"]) > 0 ? std::stoi(args["--repeats"]) : 20;
+  double tokens_per_repeat = 0;
+  std::vector<double> times;
+  double loss = 0;
+  if (training) {
+    AdamW<float> optimizer(model.parameter_list());
+    const Batch batch = bench::random_batch(config);
+    tokens_per_repeat = double(batch.batch * batch.time);
+    for (int r = 0; r < warmup + repeats; ++r) {
+      const auto start = Clock::now();
+      loss = bench::training_step(model, optimizer, batch);
+      if (r >= warmup) times.push_back(seconds_since(start));
+    }
+  } else {
+    const Index new_tokens = config.model.block_size - 1;
+    Sampler sampler = Sampler::greedy();
+    tokens_per_repeat = double(new_tokens);
+    for (int r = 0; r < warmup + repeats; ++r) {
+      const auto start = Clock::now();
+      const Tokens out = mode == "generate" ? generate(model, Tokens{1}, new_tokens, sampler)
+                                            : generate_uncached(model, Tokens{1}, new_tokens);
+      if (r >= warmup) times.push_back(seconds_since(start));
+      loss = out.back();
+    }
+  }
+  const double seconds = median(times);
+  const double flops = training ? bench::training_flops_per_token(config.model) * tokens_per_repeat / seconds : 0;
+  std::printf(
+      "{\"side\": \"eigenformer\", \"config\": \"%s\", \"mode\": \"%s\", \"threads\": %d, \"tokens_per_s\": %.1f, "
+      "\"seconds\": %.6f, \"gflops\": %.2f, \"last\": %.4f, \"parameters\": %ld, \"blas\": \"%s\"}\n",
+      config.name.c_str(), mode.c_str(), threads, tokens_per_repeat / seconds, seconds, flops / 1e9, loss,
+      long(model.num_parameters()), blas_name());
+  return 0;
+} catch (const std::exception& error) {
+  std::cerr << "race_step: " << error.what() << "\n";
+  return 1;
+}

@@ -1,0 +1,38 @@
+// Matrix products split over threads by rows of the result.
+//
+//   C = A B  (or C += A B):  rows r0..r1 of C need only rows r0..r1 of A,
+// so with n threads each computes one horizontal slab of C with a single-threaded
+// GEMM, and no two threads write the same entry.
+// Why not let the GEMM library thread itself: then a step would run on two thread
+// pools (OpenMP for attention's (batch, head) loop, the BLAS's own for products) that
+// fight for the cores; on 2 cores the step was no faster with 2 threads than with 1
+// (measured, bench/race.py). One pool, OpenMP, runs everything.
+#pragma once
+
+#include <algorithm>
+
+#include "eigenformer/core/threads.hpp"
+#include "eigenformer/core/types.hpp"
+
+namespace eigenformer {
+
+enum class Accumulate { kNo, kYes };
+
+/// dst = lhs * rhs (kNo) or dst += lhs * rhs (kYes). dst may be a block of a matrix.
+template <class Dst, class Lhs, class Rhs>
+void multiply(Dst&& dst, const Lhs& lhs, const Rhs& rhs, Accumulate accumulate = Accumulate::kNo) {
+  use_one_thread_pool();
+  const Index rows = dst.rows();
+  const int parts = worth_parallel(rows * lhs.cols() * rhs.cols()) ? std::min<int>(num_threads(), int(rows)) : 1;
+  EF_PARALLEL_FOR_IF(parts > 1)
+  for (int part = 0; part < parts; ++part) {
+    const Index begin = rows * part / parts, count = rows * (part + 1) / parts - begin;
+    auto slab = dst.middleRows(begin, count);
+    if (accumulate == Accumulate::kYes)
+      slab.noalias() += lhs.middleRows(begin, count) * rhs;
+    else
+      slab.noalias() = lhs.middleRows(begin, count) * rhs;
+  }
+}
+
+}  // namespace eigenformer

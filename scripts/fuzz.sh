@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fuzzes every loader of outside input with libFuzzer + AddressSanitizer + UBSan.
+# Usage: scripts/fuzz.sh [seconds per target, default 60]
+# Fails on any crash, leak, timeout, out-of-memory or exception other than eigenformer::Error.
+# Crashing inputs are kept in build-fuzz/artifacts/ (each fixed bug gets a test in tests/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-dependencies.sh clang libclang-rt-14-dev
+seconds=${1:-60}
+build=build-fuzz
+mkdir -p "$build/artifacts"
+flags=(-std=c++20 -O1 -g -I include -isystem /usr/include/eigen3)
+targets=(fuzz_checkpoint fuzz_llmc_checkpoint fuzz_tokenizer_files fuzz_token_shard fuzz_tokenize)
+
+echo "== building the fuzz targets and the seed corpus"
+clang++ "${flags[@]}" fuzz/make_seed_corpus.cpp -o "$build/make_seed_corpus" &
+for target in "${targets[@]}"; do
+  clang++ "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all "fuzz/$target.cpp" \
+    -o "$build/$target" &
+done
+wait
+rm -rf "$build/seeds" && "$build/make_seed_corpus" "$build/seeds"
+
+passed=0 failed=0
+for target in "${targets[@]}"; do
+  mkdir -p "$build/corpus/$target"
+  echo "== $target, $seconds s"
+  if "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+       -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" \
+       "$build/corpus/$target" "$build/seeds/$target" 2>"$build/$target.log"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    tail -40 "$build/$target.log"
+  fi
+  grep -E "^stat::number_of_executed_units|^Done" "$build/$target.log" | sed "s/^/  /"
+done
+echo "fuzzing: $passed passed, $failed failed"
+((failed == 0))
