@@ -5,6 +5,7 @@
 // backward() with central finite differences (L(w + h) - L(w - h)) / 2h, in double.
 // Then we plant a bug and watch the check catch it.
 #include <eigenformer/eigenformer.hpp>
+#include <cstdio>
 #include <iomanip>
 #include <iostream>
 
@@ -47,7 +48,7 @@ void report(Stack& stack, const Matrix<double>& x, Rng& rng) {
               << "\n";
 }
 
-int main() {
+int main() try {
   Rng rng(42);
   Stack stack(rng);
   Matrix<double> x(4, 8);  // 4 positions, 8 channels
@@ -59,4 +60,7 @@ int main() {
   stack.plant_bug = true;
   report(stack, x, rng);
   std::cout << "Next: tests/nn/ runs this check on every layer; try breaking one in include/eigenformer/nn/.\n";
+} catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
+  std::fprintf(stderr, "error: %s\n", error.what());
+  return 1;
 }

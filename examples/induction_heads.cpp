@@ -201,7 +201,7 @@ void write_attention_maps(Model& model, const Evaluation& evaluation, const std:
     }
 }
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const Options options = parse(argc, argv);
   std::filesystem::create_directories(options.out);
   const RepeatedSequenceTask task;  // vocab 64, length 64, periods 8..32
@@ -273,4 +273,7 @@ int main(int argc, char** argv) {
 
   few_shot(model, options);
   std::printf("\nNext: plot the CSVs (notebooks/), or run with --layers 1 to see a single layer fail.\n");
+} catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
+  std::fprintf(stderr, "error: %s\n", error.what());
+  return 1;
 }

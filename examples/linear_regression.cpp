@@ -21,7 +21,7 @@
 
 using namespace eigenformer;
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   Index steps = 3000;
   double learning_rate = 1e-3;
   std::string out = "regression_output";
@@ -95,4 +95,7 @@ int main(int argc, char** argv) {
               "on; the shuffled-context column shows what the transformer does when the context carries\n"
               "no information. Compare the transformer's column with both. Curves: %s/regression_error.csv\n",
               (long long)task.dimensions, out.c_str());
+} catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
+  std::fprintf(stderr, "error: %s\n", error.what());
+  return 1;
 }

@@ -177,12 +177,10 @@ int sample_command(const Arguments& a) {
   return 0;
 }
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const Arguments arguments = parse(argc, argv);
-  try {
-    return arguments.command == "train" ? train_command(arguments) : sample_command(arguments);
-  } catch (const Error& error) {
-    std::fprintf(stderr, "error: %s\n", error.what());
-    return 1;
-  }
+  return arguments.command == "train" ? train_command(arguments) : sample_command(arguments);
+} catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
+  std::fprintf(stderr, "error: %s\n", error.what());
+  return 1;
 }

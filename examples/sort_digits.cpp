@@ -10,7 +10,7 @@
 
 using namespace eigenformer;
 
-int main() {
+int main() try {
   // 1. The task and the model: a small GPT-2 with 2 layers of width 64.
   const SortTask task{6, 10};
   GPTConfig config = GPTConfig::tiny();
@@ -54,4 +54,7 @@ int main() {
   }
   std::printf(
       "The training curve is in sort_digits_training.csv. Next: make the lists longer, or the model smaller.\n");
+} catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
+  std::fprintf(stderr, "error: %s\n", error.what());
+  return 1;
 }

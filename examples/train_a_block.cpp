@@ -13,7 +13,7 @@
 
 using namespace eigenformer;
 
-int main() {
+int main() try {
   const Index vocab = 16, batch = 16, time = 12, steps = 400;
   const double learning_rate = 0.3;
   BlockConfig config;
@@ -64,4 +64,7 @@ int main() {
   std::printf(
       "The loss fell from chance toward 0: one head now attends exactly two positions back.\n"
       "Next: the GPT class in model/ composes these parts for you.\n");
+} catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
+  std::fprintf(stderr, "error: %s\n", error.what());
+  return 1;
 }

@@ -68,6 +68,8 @@ std::vector<GradientCheck> check_layer_gradients(Model& layer, Forward&& forward
 
   layer.parameters([](Parameter<double>& parameter) { parameter.zero_grad(); });
   forward(x);
+  // A copy on purpose: the numerical gradient below runs forward many times, and a
+  // layer may reuse its buffers. NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
   const Matrix<double> input_grad = backward(weights);
   std::vector<GradientCheck> checks{{"input", relative_error(input_grad, numerical_gradient(x, loss))}};
   for (auto& check : check_parameter_gradients(layer, loss)) checks.push_back(check);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,9 +66,11 @@ class CharTokenizer {
   }
 
   void save(const std::string& path) const {
-    std::string text = std::string(kHeader) + "\n" + std::to_string(characters_.size()) + "\n";
-    for (char32_t c : characters_) text += std::to_string(std::uint32_t(c)) + "\n";
-    text += "end\n";
+    std::ostringstream lines;
+    lines << kHeader << "\n" << characters_.size() << "\n";
+    for (char32_t c : characters_) lines << std::uint32_t(c) << "\n";
+    lines << "end\n";
+    const std::string text = lines.str();
     AtomicFileWriter out(path);
     out.write_bytes(text.data(), text.size());
     out.commit();

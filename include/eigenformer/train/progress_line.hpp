@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -66,7 +67,7 @@ class ProgressLine {
   }
 
   static std::string clock_time(double seconds) {
-    const long long total = static_cast<long long>(seconds + 0.5);
+    const long long total = std::llround(seconds);
     char text[32];
     std::snprintf(text, sizeof(text), "%lld:%02lld", total / 60, total % 60);
     return text;
