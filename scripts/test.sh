@@ -11,7 +11,7 @@ options=(-DCMAKE_BUILD_TYPE=Release)
 if [ "${1:-}" = "--sanitize" ]; then
   build=build-sanitize
   # also the pure-Eigen path: GEMMs in Eigen itself, not OpenBLAS
-  # -O1 -g1: sanitizers want some optimization and line numbers, and this halves the build time of -O2 -g.
+  # -O1 -g1: sanitizers want some optimization and line numbers; cheaper to build than -O2 -g.
   options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DEIGENFORMER_SANITIZE=ON
            -DEIGENFORMER_BUILD_EXAMPLES=OFF -DEIGENFORMER_USE_OPENBLAS=OFF)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

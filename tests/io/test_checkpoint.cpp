@@ -138,6 +138,16 @@ TEST_CASE("Checkpoint: bad files are clear errors, and a failed load changes not
     testing::poke<std::int64_t>(bytes, kFirstRowsOffset, std::int64_t(1) << 40);
     load_bad(bytes, {"wte.weight", "is 1099511627776x16"});
   }
+  SUBCASE("a negative tensor size") {
+    std::vector<char> bytes = good;
+    testing::poke<std::int64_t>(bytes, kFirstRowsOffset, -13);
+    load_bad(bytes, {"wte.weight", "is -13x16", "the model's is 13x16"});
+  }
+  SUBCASE("NaN weights") {
+    std::vector<char> bytes = good;
+    testing::poke<float>(bytes, kFirstRowsOffset + 16 + 4 * 7, std::numeric_limits<float>::quiet_NaN());
+    load_bad(bytes, {"wte.weight", "NaN or infinite"});
+  }
   SUBCASE("no optimizer state where one is asked for") {
     save_checkpoint(bad, model);
     require_error_mentions([&] { load_checkpoint(bad, target, &optimizer); }, {"no optimizer state"});

@@ -50,6 +50,9 @@ TEST_CASE("llm.c checkpoint: bad files are clear errors") {
   bytes = good;
   testing::poke<std::int32_t>(bytes, 3 * 4, -1);  // vocab
   load_bad(bytes, {"must be positive"});
+  bytes = good;
+  testing::poke<float>(bytes, 256 * 4 + 4 * 5, std::numeric_limits<float>::infinity());  // in wte
+  load_bad(bytes, {"wte.weight", "NaN or infinite"});
 
   GPTConfig untied = llmc_config();
   untied.tie_embeddings = false;

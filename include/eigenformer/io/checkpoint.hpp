@@ -81,8 +81,9 @@ inline CheckpointInfo read_header(BinaryReader& in) {
   return info;
 }
 
-/// Reads one tensor's name and shape, checks them against what is expected, and
-/// either loads its numbers into `destination` or (destination null) skips them.
+/// Reads one tensor's name, shape and numbers, checks them against what is expected
+/// (and that every number is finite), and loads them into `destination`; with
+/// destination null it only checks (pass 1 of a load).
 template <class S>
 void read_tensor(BinaryReader& in, const CheckpointInfo& info, const std::string& expected_name,
                  const Matrix<S>& expected_shape, Matrix<S>* destination) {
@@ -93,13 +94,15 @@ void read_tensor(BinaryReader& in, const CheckpointInfo& info, const std::string
   EF_CHECK(rows == expected_shape.rows() && cols == expected_shape.cols(),
            "'" << in.path() << "': tensor '" << name << "' is " << rows << "x" << cols << ", the model's is "
                << expected_shape.rows() << "x" << expected_shape.cols());
+  Matrix<S> scratch;  // pass 1 reads into a copy, so that nothing changes unless the whole file is good
+  Matrix<S>& numbers = destination ? *destination : scratch.setZero(rows, cols);
   const std::uint64_t count = std::uint64_t(rows) * std::uint64_t(cols);
-  if (destination == nullptr)
-    in.skip(count * info.bytes_per_number, "the numbers of " + name);
-  else if (info.bytes_per_number == 4)
-    in.read_numbers<float>(destination->data(), count, "the numbers of " + name);
+  if (info.bytes_per_number == 4)
+    in.read_numbers<float>(numbers.data(), count, "the numbers of " + name);
   else
-    in.read_numbers<double>(destination->data(), count, "the numbers of " + name);
+    in.read_numbers<double>(numbers.data(), count, "the numbers of " + name);
+  EF_CHECK(numbers.allFinite(), "'" << in.path() << "': tensor '" << name
+                                    << "' holds NaN or infinite numbers (saved after training diverged?)");
 }
 
 /// Walks the tensors not loaded (optimizer state a model-only load ignores) so that a

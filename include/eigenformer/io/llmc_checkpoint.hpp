@@ -97,6 +97,8 @@ GPT<S, GPT2Block<S>> load_llmc_checkpoint(const std::string& path) {
     Matrix<S>& value = parameters.at(name)->value;
     in.read_numbers<float>(value.data(), std::uint64_t(value.size()), name);
   }
+  for (const auto& [name, parameter] : parameters)
+    EF_CHECK(parameter->value.allFinite(), "'" << path << "': tensor '" << name << "' holds NaN or infinite numbers");
   return model;
 }
 
