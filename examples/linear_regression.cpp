@@ -8,7 +8,9 @@
 //
 // The model is the same transformer blocks as the GPT, with a linear read-in of
 // vectors and a scalar read-out, trained with mean squared error.
-// Usage: linear_regression [--steps N] [--out DIR]   (writes DIR/regression_error.csv)
+// Usage: linear_regression [--steps N] [--lr LR] [--clip NORM] [--seed N] [--out DIR]
+// (writes DIR/regression_error.csv). About 5 minutes on 2 cores. The error stays near
+// that of answering 0 for the first ~1500 steps, then falls: give it the full 8000.
 #include <eigenformer/data/linear_regression_task.hpp>
 #include <eigenformer/eigenformer.hpp>
 #include <eigenformer/model/vector_transformer.hpp>
@@ -17,17 +19,21 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <string>
 
 using namespace eigenformer;
 
 int main(int argc, char** argv) try {
-  Index steps = 3000;
-  double learning_rate = 1e-3;
+  Index steps = 8000;
+  std::uint64_t seed = 1;
+  double learning_rate = 1e-3, clip = 1.0;
   std::string out = "regression_output";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::string(argv[i]) == "--steps") steps = std::atol(argv[i + 1]);
     if (std::string(argv[i]) == "--lr") learning_rate = std::atof(argv[i + 1]);
+    if (std::string(argv[i]) == "--clip") clip = std::atof(argv[i + 1]);
+    if (std::string(argv[i]) == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::string(argv[i]) == "--out") out = argv[i + 1];
   }
   std::filesystem::create_directories(out);
@@ -35,7 +41,7 @@ int main(int argc, char** argv) try {
   // 1. Task and model: d = 4, 16 pairs per prompt (32 positions).
   const LinearRegressionTask task{4, 16};
   const GPTConfig config{.block_size = task.time(), .num_layers = 4, .num_heads = 4, .channels = 64};
-  VectorTransformer<float> model(config, task.input_size(), 1, /*seed=*/1);
+  VectorTransformer<float> model(config, task.input_size(), 1, seed);
   std::printf("Transformer with %lld parameters; prompts of %lld (x, y) pairs in %lld dimensions\n",
               (long long)model.num_parameters(), (long long)task.examples, (long long)task.dimensions);
 
@@ -50,17 +56,19 @@ int main(int argc, char** argv) try {
   const auto parameters = model.parameter_list();
   for (Index step = 0; step < steps; ++step) {
     const auto start = std::chrono::steady_clock::now();
-    Rng rng(1000 + std::uint64_t(step));
-    const RegressionBatch batch = task.batch(64, rng);
+    Rng rng(seed * 1000003 + std::uint64_t(step));
+    LinearRegressionTask stage = task;  // the curriculum: 1, 2, .. d varying dimensions, 500 steps each
+    stage.active_dimensions = std::min(task.dimensions, 1 + step / 500);
+    const RegressionBatch batch = stage.batch(64, rng);
     optimizer.set_learning_rate(schedule(step));
     model.set_training(true);
     optimizer.zero_grad();
     const float loss = mse.forward(model.forward(batch.inputs, batch.batch, batch.time), batch.targets, batch.selected);
     model.backward(mse.backward());
-    const double grad_norm = clip_grad_norm(parameters, 1.0);
+    const double grad_norm = clip_grad_norm(parameters, clip > 0 ? clip : std::numeric_limits<double>::infinity());
     optimizer.step();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    progress.update({step + 1, loss / double(task.dimensions), schedule(step), grad_norm,
+    progress.update({step + 1, loss / double(stage.active_dimensions), schedule(step), grad_norm,
                      double(batch.batch * batch.time) / seconds});
   }
 

@@ -68,3 +68,19 @@ TEST_CASE("LinearRegressionTask: interleaved x and y, least squares exact once i
   CHECK(shuffled.ys[0](5) == plain.ys[0](5));  // the last y is never moved
   CHECK(std::is_permutation(plain.ys[0].data(), plain.ys[0].data() + 5, shuffled.ys[0].data()));
 }
+
+TEST_CASE("LinearRegressionTask: the curriculum varies only the first active dimensions") {
+  LinearRegressionTask task{4, 5};
+  task.active_dimensions = 2;
+  Rng rng(8);
+  const RegressionBatch batch = task.batch(3, rng);
+  for (Index b = 0; b < 3; ++b) {
+    const auto& x = batch.xs[std::size_t(b)];
+    CHECK(x.rightCols(2).isZero());
+    CHECK_FALSE(x.leftCols(2).isZero());
+    for (Index i = 0; i < 5; ++i) CHECK(batch.inputs.row(b * 10 + 2 * i).head(4).cast<double>().isApprox(x.row(i), 1e-6));
+  }
+  // Two varying dimensions: least squares is exact from 2 examples on.
+  CHECK(LinearRegressionTask::least_squares_prediction(batch.xs[0], batch.ys[0], 2) ==
+        doctest::Approx(batch.ys[0](2)).epsilon(1e-9));
+}

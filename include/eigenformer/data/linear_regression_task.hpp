@@ -9,6 +9,9 @@
 // from the context alone, since w is new in every prompt. Its error is compared with
 // least squares on the same pairs, the optimal estimator here, and with predicting 0.
 // Errors are reported normalized by d, the variance of y: the zero predictor scores 1.
+// Curriculum (Garg et al., section 4): with active_dimensions = k < d, only the first k
+// coordinates of each x are non-zero, an easier problem of the same shape. Training
+// from k = 1 up to d gets a small model off the plateau of answering 0 sooner.
 #pragma once
 
 #include <Eigen/QR>
@@ -32,6 +35,7 @@ struct RegressionBatch {
 struct LinearRegressionTask {
   Index dimensions = 4;  // d
   Index examples = 16;   // k, pairs per prompt
+  Index active_dimensions = 0;  // 0: all d; else only the first ones vary (the curriculum)
 
   Index time() const { return 2 * examples; }
   Index input_size() const { return dimensions + 1; }
@@ -47,6 +51,7 @@ struct LinearRegressionTask {
       Matrix<double> x(k, d);
       fill_normal(w, 1.0, rng);
       fill_normal(x, 1.0, rng);
+      if (active_dimensions > 0) x.rightCols(d - std::min(d, active_dimensions)).setZero();
       Vector<double> y = x * w;
       if (shuffle_context)
         for (Index i = k - 2; i > 0; --i) std::swap(y(i), y(rng.uniform_int(i + 1)));  // permute y_0..y_{k-2}
