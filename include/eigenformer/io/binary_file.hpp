@@ -140,4 +140,11 @@ class AtomicFileWriter {
   bool committed_ = false;
 };
 
+/// A whole text file, written atomically (the tokenizers' files).
+inline void write_text_file(const std::string& path, const std::string& contents) {
+  AtomicFileWriter out(path);
+  out.write_bytes(contents.data(), contents.size());
+  out.commit();
+}
+
 }  // namespace eigenformer

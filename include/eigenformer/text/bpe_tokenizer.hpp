@@ -188,10 +188,7 @@ class BPETokenizer {
     text << "special " << specials_.size() << "\n";
     for (const auto& special : specials_) text << special << "\n";
     text << "end\n";
-    const std::string contents = text.str();
-    AtomicFileWriter out(path);
-    out.write_bytes(contents.data(), contents.size());
-    out.commit();
+    write_text_file(path, text.str());
   }
 
   static BPETokenizer load(const std::string& path) {

@@ -70,10 +70,7 @@ class CharTokenizer {
     lines << kHeader << "\n" << characters_.size() << "\n";
     for (char32_t c : characters_) lines << std::uint32_t(c) << "\n";
     lines << "end\n";
-    const std::string text = lines.str();
-    AtomicFileWriter out(path);
-    out.write_bytes(text.data(), text.size());
-    out.commit();
+    write_text_file(path, lines.str());
   }
 
   static CharTokenizer load(const std::string& path) {
