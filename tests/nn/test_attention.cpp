@@ -73,6 +73,22 @@ TEST_CASE("Attention: gradients match finite differences (B=2, T=5, C=12, 3 head
   testing::require_sequence_gradients(rotary, 2, 5, random_matrix(10, 12, rng), rng);
 }
 
+TEST_CASE("Attention: past one query chunk (T = 70: chunks of 32, 32 and 6), forward and gradients still exact") {
+  // The layer works on chunks of 32 query rows that skip the masked keys; T = 70 has
+  // chunks of every kind: full, full, and a short last one.
+  const BlockConfig config{.channels = 4, .num_heads = 2, .block_size = 70};
+  Rng rng(9);
+  CausalSelfAttention<double> attention(config, rng);
+  testing::randomize_parameters(attention, rng);
+  const Matrix<double> x = random_matrix(70, 4, rng);
+  const Matrix<double> full = attention.forward(x, 1, 70);
+  CHECK(full.isApprox(naive_attention(attention, x, 1, 70), 1e-12));
+  attention.reset_cache();  // the KV cache: 40 positions (two chunks), then 30 more after them
+  CHECK(attention.forward_cached(x.topRows(40), 1, 40).isApprox(full.topRows(40), 1e-12));
+  CHECK(attention.forward_cached(x.bottomRows(30), 1, 30).isApprox(full.bottomRows(30), 1e-12));
+  testing::require_sequence_gradients(attention, 1, 70, x, rng);
+}
+
 TEST_CASE("Attention: any T up to the block size at any call") {
   Rng rng(4);
   CausalSelfAttention<double> attention(odd_config(), rng);
