@@ -43,17 +43,9 @@ void BM_Generation(benchmark::State& state) {
   const Index new_tokens = config.model.block_size - 1;
   Sampler sampler = Sampler::greedy();
   for (auto _ : state) {
-    if (state.range(0)) {
-      benchmark::DoNotOptimize(generate(model, Tokens{1}, new_tokens, sampler).back());
-      continue;
-    }
-    Tokens tokens{1};
-    for (Index i = 0; i < new_tokens; ++i) {  // the whole context again for every new token
-      Index next = 0;
-      model.forward(tokens, 1, Index(tokens.size())).row(Index(tokens.size()) - 1).maxCoeff(&next);
-      tokens.push_back(int(next));
-    }
-    benchmark::DoNotOptimize(tokens.back());
+    const Tokens out = state.range(0) ? generate(model, Tokens{1}, new_tokens, sampler)
+                                      : bench::generate_uncached(model, Tokens{1}, new_tokens);
+    benchmark::DoNotOptimize(out.back());
   }
   state.counters["tokens/s"] = benchmark::Counter(double(new_tokens), benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(state.range(0) ? "KV cache" : "re-forward");

@@ -66,4 +66,16 @@ S training_step(GPT<S>& model, AdamW<S>& optimizer, const Batch& batch) {
   return loss;
 }
 
+/// Greedy decoding without a cache, the baseline the KV cache is measured against:
+/// the whole context goes through the model again for every new token.
+inline Tokens generate_uncached(GPT<float>& model, Tokens tokens, Index max_new_tokens) {
+  for (Index i = 0; i < max_new_tokens; ++i) {
+    const Index time = Index(tokens.size());
+    Index next = 0;
+    model.forward(tokens, 1, time).row(time - 1).maxCoeff(&next);
+    tokens.push_back(int(next));
+  }
+  return tokens;
+}
+
 }  // namespace eigenformer::bench

@@ -26,18 +26,6 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
-/// Greedy decoding without a cache: the whole context goes through the model for every new token.
-Tokens generate_uncached(GPT<float>& model, Tokens tokens, Index max_new_tokens) {
-  for (Index i = 0; i < max_new_tokens; ++i) {
-    const Index time = Index(tokens.size());
-    const auto& logits = model.forward(tokens, 1, time);
-    Index next = 0;
-    logits.row(time - 1).maxCoeff(&next);
-    tokens.push_back(int(next));
-  }
-  return tokens;
-}
-
 const char* blas_name() {
 #ifdef EIGEN_USE_BLAS
   return "Eigen -> OpenBLAS (EIGEN_USE_BLAS)";
@@ -84,7 +72,7 @@ int main(int argc, char** argv) try {
     for (int r = 0; r < warmup + repeats; ++r) {
       const auto start = Clock::now();
       const Tokens out = mode == "generate" ? generate(model, Tokens{1}, new_tokens, sampler)
-                                            : generate_uncached(model, Tokens{1}, new_tokens);
+                                            : bench::generate_uncached(model, Tokens{1}, new_tokens);
       if (r >= warmup) times.push_back(seconds_since(start));
       loss = out.back();
     }

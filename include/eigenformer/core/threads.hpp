@@ -7,8 +7,8 @@
 //
 // Determinism: the same seed and thread count give bit-identical results, run after
 // run (tested over 100 training steps). A different thread count splits products
-// into different slabs, so sums may round differently in the last bits. Without OpenMP at build time everything runs on one
-// thread and this call only records the wish for Eigen (which then ignores it).
+// into different slabs, so sums may round differently in the last bits.
+// Without OpenMP at build time everything runs on one thread.
 #pragma once
 
 #include <Eigen/Core>

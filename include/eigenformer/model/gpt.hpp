@@ -13,12 +13,12 @@
 #include <optional>
 #include <vector>
 
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parallel_product.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/cross_entropy.hpp"
 #include "eigenformer/nn/position_embedding.hpp"
 #include "eigenformer/nn/token_embedding.hpp"
-#include "eigenformer/core/layer.hpp"
 #include "eigenformer/nn/transformer_block.hpp"
 
 namespace eigenformer {
