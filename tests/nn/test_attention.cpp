@@ -92,9 +92,10 @@ TEST_CASE("Attention: past one query chunk (T = 70: chunks of 32, 32 and 6), for
 TEST_CASE("Attention: any T up to the block size at any call") {
   Rng rng(4);
   CausalSelfAttention<double> attention(odd_config(), rng);
-  CHECK(attention.forward(random_matrix(14, 12, rng), 2, 7).rows() == 14);
+  const Matrix<double> two_of_seven = random_matrix(14, 12, rng), one_of_five = random_matrix(5, 12, rng);
+  CHECK(attention.forward(two_of_seven, 2, 7).rows() == 14);
   testing::require_sequence_gradients(attention, 3, 2, random_matrix(6, 12, rng), rng);
-  CHECK(attention.forward(random_matrix(5, 12, rng), 1, 5).rows() == 5);
+  CHECK(attention.forward(one_of_five, 1, 5).rows() == 5);
 }
 
 TEST_CASE("Attention: causal, changing a later position never changes an earlier output") {
@@ -118,9 +119,9 @@ TEST_CASE("Attention: bad configs and shapes are errors that name the values") {
   testing::require_error_mentions([&] { CausalSelfAttention<float>(config, rng); },
                                   {"channels 12", "not divisible", "num_heads 5"});
   CausalSelfAttention<float> attention(odd_config(), rng);
-  testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(8, 12), 1, 8); },
-                                  {"T = 8", "block_size = 7"});
-  testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(9, 12), 2, 5); }, {"9 rows", "2*5"});
-  testing::require_error_mentions([&] { attention.forward(Matrix<float>::Zero(10, 11), 2, 5); },
-                                  {"11 columns", "expected 12"});
+  const Matrix<float> eight = Matrix<float>::Zero(8, 12), nine = Matrix<float>::Zero(9, 12),
+                      narrow = Matrix<float>::Zero(10, 11);
+  testing::require_error_mentions([&] { attention.forward(eight, 1, 8); }, {"T = 8", "block_size = 7"});
+  testing::require_error_mentions([&] { attention.forward(nine, 2, 5); }, {"9 rows", "2*5"});
+  testing::require_error_mentions([&] { attention.forward(narrow, 2, 5); }, {"11 columns", "expected 12"});
 }

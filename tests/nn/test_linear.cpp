@@ -54,3 +54,29 @@ TEST_CASE("Layer concepts accept our layers and reject a class that breaks the c
   static_assert(!Layer<NotALayer>);
   static_assert(!SequenceLayer<Linear<float>>);
 }
+
+TEST_CASE("Layers that keep a reference to their input refuse a temporary, at compile time") {
+  // backward reads the x forward saw; a temporary would be destroyed before then.
+  const auto accepts_temporary = [](auto& layer) {
+    return requires { layer.forward(Matrix<float>(2, 4)); };
+  };
+  const auto accepts_temporary_sequence = [](auto& layer) {
+    return requires { layer.forward(Matrix<float>(2, 4), Index(1), Index(2)); };
+  };
+  const auto accepts_lvalue = [](auto& layer, const Matrix<float>& x) {
+    return requires { layer.forward(x); };
+  };
+  Rng rng(4);
+  Linear<float> linear(4, 3, true, rng);
+  GELU<float> gelu;
+  MLP<float> mlp(BlockConfig{.channels = 4, .num_heads = 2, .block_size = 2}, rng);
+  CausalSelfAttention<float> attention(BlockConfig{.channels = 4, .num_heads = 2, .block_size = 2}, rng);
+  LayerNorm<float> norm(4);  // keeps only its own normalized copy: a temporary is fine
+  const Matrix<float> x(2, 4);
+  CHECK(accepts_lvalue(linear, x));
+  CHECK_FALSE(accepts_temporary(linear));
+  CHECK_FALSE(accepts_temporary(gelu));
+  CHECK_FALSE(accepts_temporary(mlp));
+  CHECK_FALSE(accepts_temporary_sequence(attention));
+  CHECK(accepts_temporary(norm));
+}

@@ -7,6 +7,10 @@
 //             parameters(visit) calls visit(Parameter&) for each parameter, in a fixed order.
 // Outputs are returned as const references to buffers the layer owns and reuses
 // from step to step: read them (or copy them) before the next forward/backward.
+// Inputs may be kept by reference instead of copied (Linear and GELU do: copying
+// every activation cost ~7% of a training step), so x must stay alive and unchanged
+// until backward. In a model it is: x is the previous layer's output buffer. Such a
+// layer deletes forward(Matrix&&), so passing a temporary does not compile.
 //
 // A position-wise Layer (norm, MLP) sees rows independently. A SequenceLayer
 // (attention, a transformer block) mixes positions, so it is told the batch

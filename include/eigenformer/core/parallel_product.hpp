@@ -11,12 +11,10 @@
 
 #include <algorithm>
 
+#include "eigenformer/core/gemm.hpp"
 #include "eigenformer/core/threads.hpp"
-#include "eigenformer/core/types.hpp"
 
 namespace eigenformer {
-
-enum class Accumulate { kNo, kYes };
 
 /// dst = lhs * rhs (kNo) or dst += lhs * rhs (kYes). dst may be a block of a matrix.
 template <class Dst, class Lhs, class Rhs>
@@ -27,11 +25,7 @@ void multiply(Dst&& dst, const Lhs& lhs, const Rhs& rhs, Accumulate accumulate =
   EF_PARALLEL_FOR_IF(parts > 1)
   for (int part = 0; part < parts; ++part) {
     const Index begin = rows * part / parts, count = rows * (part + 1) / parts - begin;
-    auto slab = dst.middleRows(begin, count);
-    if (accumulate == Accumulate::kYes)
-      slab.noalias() += lhs.middleRows(begin, count) * rhs;
-    else
-      slab.noalias() = lhs.middleRows(begin, count) * rhs;
+    gemm(dst.middleRows(begin, count), lhs.middleRows(begin, count), rhs, accumulate);
   }
 }
 

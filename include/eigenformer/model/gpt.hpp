@@ -63,7 +63,7 @@ class GPT {
   /// Restating the forward: logits = h E^T, so dh = dlogits E and dE += dlogits^T h.
   void backward() {
     const Matrix<S>& logits_grad = loss_.backward();
-    const Matrix<S>& h = final_norm_output_;
+    const Matrix<S>& h = *final_norm_output_;
     Parameter<S>& head_weight = head_ ? *head_ : token_embedding_.weight();
     multiply(head_weight.grad, logits_grad.transpose(), h, Accumulate::kYes);
     hidden_grad_.resize(h.rows(), h.cols());
@@ -145,10 +145,10 @@ class GPT {
 
   /// logits = norm_f(x) E^T with E the token embedding (tied) or the separate head.
   const Matrix<S>& head_forward(const Matrix<S>& x) {
-    final_norm_output_ = final_norm_.forward(x);
+    final_norm_output_ = &final_norm_.forward(x);
     const Parameter<S>& head_weight = head_ ? *head_ : token_embedding_.weight();
     logits_.resize(x.rows(), head_weight.value.rows());
-    multiply(logits_, final_norm_output_, head_weight.value.transpose());
+    multiply(logits_, *final_norm_output_, head_weight.value.transpose());
     return logits_;
   }
 
@@ -162,7 +162,8 @@ class GPT {
   std::optional<Parameter<S>> head_;  // (V, C) output layer when not tied to wte
   CrossEntropy<S> loss_;
   Index cache_length_ = 0;
-  Matrix<S> embedded_, final_norm_output_, logits_, hidden_grad_;
+  const Matrix<S>* final_norm_output_ = nullptr;  // the final norm's output, (B*T, C)
+  Matrix<S> embedded_, logits_, hidden_grad_;
 };
 
 template <class S>

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/linear.hpp"
 #include "eigenformer/nn/position_embedding.hpp"
-#include "eigenformer/core/layer.hpp"
 #include "eigenformer/nn/transformer_block.hpp"
 
 namespace eigenformer {
@@ -44,6 +44,8 @@ class VectorTransformer {
     for (auto& block : blocks_) h = &block.forward(*h, batch, time);
     return read_out_.forward(final_norm_.forward(*h));
   }
+  // x must outlive backward (layer.hpp): a temporary would not
+  const Matrix<S>& forward(Matrix<S>&& temporary, Index batch, Index time) = delete;
 
   /// The same path in reverse: read-out, final norm, blocks, then read-in and positions.
   const Matrix<S>& backward(const Matrix<S>& prediction_grad) {

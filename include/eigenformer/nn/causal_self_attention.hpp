@@ -21,10 +21,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "eigenformer/core/gemm.hpp"
 #include "eigenformer/core/threads.hpp"
 #include "eigenformer/nn/block_config.hpp"
 #include "eigenformer/nn/linear.hpp"
@@ -33,16 +35,16 @@
 
 namespace eigenformer {
 
-/// Softmax of each row i over its first past+i+1 entries; the rest (the future) become 0.
-/// Same as setting those scores to -infinity before a softmax. `past` counts the
+/// Softmax of scale * row i over its first past+i+1 entries; the rest (the future) become 0.
+/// It is done as the definition says: future scores are set to -infinity, whose exp is
+/// exactly 0. (Whole rows also keep every exp in full SIMD packets.) `past` counts the
 /// positions before the first query (cached keys when generating; 0 in training).
 template <class Derived>
-void causal_softmax_rows(Eigen::MatrixBase<Derived>& scores, Index past = 0) {
-  for (Index i = 0; i < scores.rows(); ++i) {
-    auto visible = scores.row(i).head(past + i + 1);
-    softmax_rows(visible);
-    scores.row(i).tail(scores.cols() - past - i - 1).setZero();
-  }
+void causal_softmax_rows(Eigen::MatrixBase<Derived>& scores, typename Derived::Scalar scale, Index past = 0) {
+  using S = typename Derived::Scalar;
+  for (Index i = 0; i < scores.rows(); ++i)
+    scores.row(i).tail(scores.cols() - past - i - 1).setConstant(-std::numeric_limits<S>::infinity());
+  softmax_rows(scores, scale);
 }
 
 template <class S, class Rotation = NoRotation<S>>
@@ -67,11 +69,12 @@ class CausalSelfAttention {
   const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
     check_input(x, batch, time, 0);
     const Index C = channels_, T = time;
-    qkv_out_ = qkv_.forward(x);  // (B*T, 3C): [q | k | v]
-    for (Index b = 0; b < batch; ++b) rotation_.rotate(qkv_out_.block(b * T, 0, T, 2 * C), 0, false);
-    attend(qkv_out_, qkv_out_, C, 2 * C, T, 0);
+    qkv_out_ = &project_qkv(x, 0);  // (B*T, 3C): [q | k | v]
+    attend(*qkv_out_, *qkv_out_, C, 2 * C, T, 0);
     return proj_.forward(heads_out_);
   }
+  // x must outlive backward (layer.hpp): a temporary would not
+  const Matrix<S>& forward(Matrix<S>&& temporary, Index batch, Index time) = delete;
 
   /// Generation: x (B*T, C) holds the next T positions of B sequences, which continue
   /// the positions already cached. Their keys and values join the cache; queries
@@ -86,11 +89,10 @@ class CausalSelfAttention {
                                                                              << " (call reset_cache() to start over)");
     check_input(x, batch, time, cache_length_);
     const Index C = channels_, T = time;
-    qkv_out_ = qkv_.forward(x);
+    qkv_out_ = &project_qkv(x, cache_length_);
     for (Index b = 0; b < batch; ++b) {
-      rotation_.rotate(qkv_out_.block(b * T, 0, T, 2 * C), cache_length_, false);
-      key_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_.block(b * T, C, T, C);
-      value_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_.block(b * T, 2 * C, T, C);
+      key_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_->block(b * T, C, T, C);
+      value_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_->block(b * T, 2 * C, T, C);
     }
     attend(key_cache_, value_cache_, 0, 0, block_size_, cache_length_);
     cache_length_ += T;
@@ -119,9 +121,9 @@ class CausalSelfAttention {
     EF_PARALLEL_FOR_IF(worth_parallel(batch_ * H * T * T * D * 4))
     for (Index bh = 0; bh < batch_ * H; ++bh) {
       const Index b = bh / H, h = bh % H;
-      const auto q = qkv_out_.block(b * T, h * D, T, D);
-      const auto k = qkv_out_.block(b * T, C + h * D, T, D);
-      const auto v = qkv_out_.block(b * T, 2 * C + h * D, T, D);
+      const auto q = qkv_out_->block(b * T, h * D, T, D);
+      const auto k = qkv_out_->block(b * T, C + h * D, T, D);
+      const auto v = qkv_out_->block(b * T, 2 * C + h * D, T, D);
       const auto p = probabilities_.middleRows(bh * T, T);
       if (!head_enabled_[std::size_t(h)]) {  // its output was a constant 0
         for (Index part = 0; part < 3; ++part) qkv_grad_.block(b * T, part * C + h * D, T, D).setZero();
@@ -135,15 +137,14 @@ class CausalSelfAttention {
       for (Index r0 = 0; r0 < T; r0 += kQueryChunk) {  // by query rows: dP, dS, dq
         const Index n = std::min(kQueryChunk, T - r0), visible = r0 + n;
         auto ds_rows = ds.block(r0, 0, n, visible);
-        ds_rows.noalias() = head_grad.middleRows(r0, n) * v.topRows(visible).transpose();  // dP
-        softmax_rows_backward(p.block(r0, 0, n, visible), ds_rows);  // masked entries have P = 0, so dS = 0
-        ds_rows *= scale;
-        dq.middleRows(r0, n).noalias() = ds_rows * k.topRows(visible);
+        gemm(ds_rows, head_grad.middleRows(r0, n), v.topRows(visible).transpose());  // dP
+        softmax_rows_backward(p.block(r0, 0, n, visible), ds_rows, scale);           // masked: P = 0, so dS = 0
+        gemm(dq.middleRows(r0, n), ds_rows, k.topRows(visible));
       }
       for (Index j0 = 0; j0 < T; j0 += kQueryChunk) {  // by key rows: only queries i >= j0 saw key j0
         const Index n = std::min(kQueryChunk, T - j0), seen_by = T - j0;
-        dv.middleRows(j0, n).noalias() = p.block(j0, j0, seen_by, n).transpose() * head_grad.bottomRows(seen_by);
-        dk.middleRows(j0, n).noalias() = ds.block(j0, j0, seen_by, n).transpose() * q.bottomRows(seen_by);
+        gemm(dv.middleRows(j0, n), p.block(j0, j0, seen_by, n).transpose(), head_grad.bottomRows(seen_by));
+        gemm(dk.middleRows(j0, n), ds.block(j0, j0, seen_by, n).transpose(), q.bottomRows(seen_by));
       }
     }
     for (Index b = 0; b < batch_; ++b) rotation_.rotate(qkv_grad_.block(b * T, 0, T, 2 * C), 0, true);
@@ -169,6 +170,17 @@ class CausalSelfAttention {
     batch_ = batch, time_ = time;
   }
 
+  /// [q | k | v] = x W_qkv^T + b_qkv, q and k rotated to their positions start, start+1, ...
+  /// Without a rotation this is the projection's own output, used in place (no copy).
+  const Matrix<S>& project_qkv(const Matrix<S>& x, Index start) {
+    const Matrix<S>& qkv = qkv_.forward(x);
+    if constexpr (!kRotary) return qkv;
+    rotated_qkv_ = qkv;
+    for (Index b = 0; b < batch_; ++b)
+      rotation_.rotate(rotated_qkv_.block(b * time_, 0, time_, 2 * channels_), start, false);
+    return rotated_qkv_;
+  }
+
   /// For every (b, h): P = causal softmax(q k^T / sqrt(D)), Y = P v, into heads_out_.
   /// Queries are the T new rows of qkv_out_; sequence b's keys and values are the
   /// past + T rows from row b * sequence_stride of `keys` and `values`.
@@ -181,7 +193,7 @@ class CausalSelfAttention {
     EF_PARALLEL_FOR_IF(worth_parallel(batch_ * H * T * L * D * 2))
     for (Index bh = 0; bh < batch_ * H; ++bh) {
       const Index b = bh / H, h = bh % H;
-      const auto q = qkv_out_.block(b * T, h * D, T, D);
+      const auto q = qkv_out_->block(b * T, h * D, T, D);
       const auto k = keys.block(b * sequence_stride, key_column + h * D, L, D);
       const auto v = values.block(b * sequence_stride, value_column + h * D, L, D);
       auto p = probabilities_.middleRows(bh * T, T);
@@ -189,12 +201,11 @@ class CausalSelfAttention {
       for (Index r0 = 0; r0 < T; r0 += kQueryChunk) {  // rows r0 .. r0+n-1 see keys 0 .. visible-1
         const Index n = std::min(kQueryChunk, T - r0), visible = past + r0 + n;
         auto scores = p.block(r0, 0, n, visible);
-        scores.noalias() = q.middleRows(r0, n) * k.topRows(visible).transpose();
-        scores *= scale;
-        causal_softmax_rows(scores, past + r0);
+        gemm(scores, q.middleRows(r0, n), k.topRows(visible).transpose());
+        causal_softmax_rows(scores, scale, past + r0);
         p.block(r0, visible, n, L - visible).setZero();
         if (head_enabled_[std::size_t(h)])
-          y.middleRows(r0, n).noalias() = scores * v.topRows(visible);
+          gemm(y.middleRows(r0, n), scores, v.topRows(visible));
         else
           y.middleRows(r0, n).setZero();
       }
@@ -209,7 +220,8 @@ class CausalSelfAttention {
   Linear<S> qkv_, proj_;
   Rotation rotation_;
   Index batch_ = 0, time_ = 0;
-  Matrix<S> qkv_out_, probabilities_, heads_out_;
+  const Matrix<S>* qkv_out_ = nullptr;  // the last [q | k | v]: qkv_'s output or rotated_qkv_
+  Matrix<S> rotated_qkv_, probabilities_, heads_out_;
   Matrix<S> qkv_grad_, probabilities_grad_;
   std::vector<bool> head_enabled_;
   Matrix<S> key_cache_, value_cache_;

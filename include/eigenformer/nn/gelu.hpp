@@ -18,22 +18,25 @@ class GELU {
  public:
   using Scalar = S;
 
-  /// Keeps x and tanh(u) for backward. Array expressions, so Eigen vectorizes the
-  /// tanh (for float, a fast rational approximation; std::tanh per element was ~30% of a step).
+  /// Array expressions, so Eigen vectorizes the tanh (for float, a fast rational
+  /// approximation; std::tanh per element was ~30% of a step). Backward needs x: it is
+  /// referred to, not copied (it must outlive backward, layer.hpp), and backward computes
+  /// tanh(u) again rather than reading a stored copy: arithmetic is cheaper than memory.
   const Matrix<S>& forward(const Matrix<S>& x) {
-    input_ = x;
+    input_ = &x;
     const auto v = x.array();
-    tanh_.resize(x.rows(), x.cols());
-    tanh_.array() = (kSqrt2OverPi * (v + kCubic * v.cube())).tanh();
     output_.resize(x.rows(), x.cols());
-    output_.array() = S(0.5) * v * (S(1) + tanh_.array());
+    output_.array() = S(0.5) * v * (S(1) + (kSqrt2OverPi * (v + kCubic * v.cube())).tanh());
     return output_;
   }
+  // x must outlive backward (layer.hpp): a temporary would not
+  const Matrix<S>& forward(Matrix<S>&& temporary) = delete;
 
   /// Forward was y = 0.5 x (1 + tanh u(x)); dx = dy * dy/dx from the header's formula.
   const Matrix<S>& backward(const Matrix<S>& dy) {
-    check_same_shape(dy, input_, "GELU");
-    const auto v = input_.array(), t = tanh_.array();
+    check_same_shape(dy, *input_, "GELU");
+    const auto v = input_->array();
+    const auto t = (kSqrt2OverPi * (v + kCubic * v.cube())).tanh();
     const auto du = kSqrt2OverPi * (S(1) + S(3) * kCubic * v.square());
     input_grad_.resize(dy.rows(), dy.cols());
     input_grad_.array() = dy.array() * (S(0.5) * (S(1) + t) + S(0.5) * v * (S(1) - t.square()) * du);
@@ -47,7 +50,8 @@ class GELU {
   static constexpr S kSqrt2OverPi = S(0.7978845608028654);  // sqrt(2/pi)
   static constexpr S kCubic = S(0.044715);
 
-  Matrix<S> input_, tanh_, output_, input_grad_;
+  const Matrix<S>* input_ = nullptr;  // the last forward's x
+  Matrix<S> output_, input_grad_;
 };
 
 }  // namespace eigenformer

@@ -26,18 +26,21 @@ class LayerNorm {
 
   Index channels() const { return weight_.value.cols(); }
 
-  /// Normalizes each row; keeps xhat and 1/std for backward.
+  /// Normalizes each row; keeps xhat and 1/std for backward. One row at a time, so
+  /// each row is read from memory once and its statistics and outputs come from cache.
   const Matrix<S>& forward(const Matrix<S>& x) {
     check_columns(x, channels(), weight_.name);
     normalized_.resize(x.rows(), x.cols());
+    output_.resize(x.rows(), x.cols());
     rstd_.resize(x.rows());
+    const auto weight = weight_.value.row(0).array(), bias = bias_.value.row(0).array();
     for (Index n = 0; n < x.rows(); ++n) {
       const S mean = x.row(n).mean();
       const S var = (x.row(n).array() - mean).square().mean();
       rstd_(n) = S(1) / std::sqrt(var + eps_);
       normalized_.row(n) = (x.row(n).array() - mean) * rstd_(n);
+      output_.row(n) = normalized_.row(n).array() * weight + bias;
     }
-    output_ = (normalized_.array().rowwise() * weight_.value.row(0).array()).rowwise() + bias_.value.row(0).array();
     return output_;
   }
 
@@ -46,13 +49,16 @@ class LayerNorm {
   ///   dx = rstd * (dxhat - mean_c(dxhat) - xhat * mean_c(dxhat * xhat)).
   const Matrix<S>& backward(const Matrix<S>& dy) {
     check_same_shape(dy, normalized_, weight_.name);
-    weight_.grad.row(0) += (dy.array() * normalized_.array()).colwise().sum().matrix();
-    bias_.grad.row(0) += dy.colwise().sum();
     input_grad_.resize(dy.rows(), dy.cols());
+    const auto weight = weight_.value.row(0).array();
+    auto weight_grad = weight_.grad.row(0).array(), bias_grad = bias_.grad.row(0).array();
     for (Index n = 0; n < dy.rows(); ++n) {
-      const auto dxhat = (dy.row(n).array() * weight_.value.row(0).array()).eval();
-      const auto xhat = normalized_.row(n).array();
-      input_grad_.row(n) = rstd_(n) * (dxhat - dxhat.mean() - xhat * (dxhat * xhat).mean());
+      const auto dyn = dy.row(n).array(), xhat = normalized_.row(n).array();
+      weight_grad += dyn * xhat;
+      bias_grad += dyn;
+      const auto dxhat = dyn * weight;
+      const S dxhat_mean = dxhat.mean(), dxhat_xhat_mean = (dxhat * xhat).mean();
+      input_grad_.row(n) = rstd_(n) * (dxhat - dxhat_mean - xhat * dxhat_xhat_mean);
     }
     return input_grad_;
   }

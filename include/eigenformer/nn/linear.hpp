@@ -35,10 +35,11 @@ class Linear {
   Index out_features() const { return weight_.value.rows(); }
 
   /// y = x W^T + b, (N, in) -> (N, out): every row starts as b, then the product is added
-  /// (one pass, where zeroing y and adding b afterwards would be two). Keeps x for backward.
+  /// (one pass, where zeroing y and adding b afterwards would be two). Backward needs x:
+  /// it is referred to, not copied, so it must outlive backward (layer.hpp).
   const Matrix<S>& forward(const Matrix<S>& x) {
     check_columns(x, in_features(), weight_.name);
-    input_ = x;
+    input_ = &x;
     output_.resize(x.rows(), out_features());
     if (bias_)
       output_.rowwise() = bias_->value.row(0);
@@ -47,13 +48,15 @@ class Linear {
     multiply(output_, x, weight_.value.transpose(), Accumulate::kYes);
     return output_;
   }
+  // x must outlive backward (layer.hpp): a temporary would not
+  const Matrix<S>& forward(Matrix<S>&& temporary) = delete;
 
   /// Forward was y = x W^T + b, so dx = dy W, dW += dy^T x, db += sum over rows of dy.
   const Matrix<S>& backward(const Matrix<S>& dy) {
-    EF_CHECK(dy.rows() == input_.rows() && dy.cols() == out_features(),
-             weight_.name << ": gradient is " << dy.rows() << "x" << dy.cols() << ", expected " << input_.rows() << "x"
+    EF_CHECK(dy.rows() == input_->rows() && dy.cols() == out_features(),
+             weight_.name << ": gradient is " << dy.rows() << "x" << dy.cols() << ", expected " << input_->rows() << "x"
                           << out_features());
-    multiply(weight_.grad, dy.transpose(), input_, Accumulate::kYes);
+    multiply(weight_.grad, dy.transpose(), *input_, Accumulate::kYes);
     if (bias_) bias_->grad.row(0) += dy.colwise().sum();
     input_grad_.resize(dy.rows(), in_features());
     multiply(input_grad_, dy, weight_.value);
@@ -72,7 +75,8 @@ class Linear {
  private:
   Parameter<S> weight_;
   std::optional<Parameter<S>> bias_;
-  Matrix<S> input_, output_, input_grad_;
+  const Matrix<S>* input_ = nullptr;  // the last forward's x
+  Matrix<S> output_, input_grad_;
 };
 
 }  // namespace eigenformer

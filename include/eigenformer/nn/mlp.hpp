@@ -28,6 +28,8 @@ class MLP {
   }
 
   const Matrix<S>& forward(const Matrix<S>& x) { return proj_.forward(gelu_.forward(fc_.forward(x))); }
+  // x must outlive backward (layer.hpp): a temporary would not
+  const Matrix<S>& forward(Matrix<S>&& temporary) = delete;
 
   /// Forward was y = proj(gelu(fc(x))): the chain rule backwards through the three.
   const Matrix<S>& backward(const Matrix<S>& dy) { return fc_.backward(gelu_.backward(proj_.backward(dy))); }

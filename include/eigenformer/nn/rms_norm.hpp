@@ -25,15 +25,18 @@ class RMSNorm {
 
   Index channels() const { return weight_.value.cols(); }
 
+  /// One row at a time, as LayerNorm: each row is read once and its outputs come from cache.
   const Matrix<S>& forward(const Matrix<S>& x) {
     check_columns(x, channels(), weight_.name);
     normalized_.resize(x.rows(), x.cols());
+    output_.resize(x.rows(), x.cols());
     rrms_.resize(x.rows());
+    const auto weight = weight_.value.row(0).array();
     for (Index n = 0; n < x.rows(); ++n) {
       rrms_(n) = S(1) / std::sqrt(x.row(n).squaredNorm() / S(x.cols()) + eps_);
       normalized_.row(n) = x.row(n) * rrms_(n);
+      output_.row(n) = normalized_.row(n).array() * weight;
     }
-    output_ = normalized_.array().rowwise() * weight_.value.row(0).array();
     return output_;
   }
 
@@ -41,12 +44,15 @@ class RMSNorm {
   ///   dw += sum_n dy * xhat,  dx = rrms * (dxhat - xhat * mean_c(dxhat * xhat)).
   const Matrix<S>& backward(const Matrix<S>& dy) {
     check_same_shape(dy, normalized_, weight_.name);
-    weight_.grad.row(0) += (dy.array() * normalized_.array()).colwise().sum().matrix();
     input_grad_.resize(dy.rows(), dy.cols());
+    const auto weight = weight_.value.row(0).array();
+    auto weight_grad = weight_.grad.row(0).array();
     for (Index n = 0; n < dy.rows(); ++n) {
-      const auto dxhat = (dy.row(n).array() * weight_.value.row(0).array()).eval();
-      const auto xhat = normalized_.row(n).array();
-      input_grad_.row(n) = rrms_(n) * (dxhat - xhat * (dxhat * xhat).mean());
+      const auto dyn = dy.row(n).array(), xhat = normalized_.row(n).array();
+      weight_grad += dyn * xhat;
+      const auto dxhat = dyn * weight;
+      const S dxhat_xhat_mean = (dxhat * xhat).mean();
+      input_grad_.row(n) = rrms_(n) * (dxhat - xhat * dxhat_xhat_mean);
     }
     return input_grad_;
   }

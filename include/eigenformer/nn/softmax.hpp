@@ -13,22 +13,25 @@
 
 namespace eigenformer {
 
-/// In place: each row of x becomes softmax(row). Works on any matrix expression (a block too).
+/// In place: each row of x becomes softmax(scale * row), scale > 0 (attention's 1/sqrt(D),
+/// folded in here to save a pass). Works on any matrix expression (a block too).
 template <class Derived>
-void softmax_rows(Eigen::MatrixBase<Derived>& x) {
+void softmax_rows(Eigen::MatrixBase<Derived>& x, typename Derived::Scalar scale = 1) {
   for (Index n = 0; n < x.rows(); ++n) {
     auto row = x.row(n).array();
-    row = (row - row.maxCoeff()).exp();
-    row /= row.sum();
+    row = ((row - row.maxCoeff()) * scale).exp();  // max(scale x) = scale max(x) for scale > 0
+    row *= 1 / row.sum();
   }
 }
 
-/// In place: dp becomes dx = p * (dp - rowsum(p * dp)), the softmax backward.
+/// In place: dp becomes dx = scale * p * (dp - rowsum(p * dp)), the backward of
+/// p = softmax(scale * x).
 template <class DerivedP, class DerivedG>
-void softmax_rows_backward(const Eigen::MatrixBase<DerivedP>& p, Eigen::MatrixBase<DerivedG>& dp) {
+void softmax_rows_backward(const Eigen::MatrixBase<DerivedP>& p, Eigen::MatrixBase<DerivedG>& dp,
+                           typename DerivedG::Scalar scale = 1) {
   for (Index n = 0; n < p.rows(); ++n) {
     const auto dot = (p.row(n).array() * dp.row(n).array()).sum();
-    dp.row(n).array() = p.row(n).array() * (dp.row(n).array() - dot);
+    dp.row(n).array() = scale * p.row(n).array() * (dp.row(n).array() - dot);
   }
 }
 

@@ -35,6 +35,8 @@ class SwiGLU {
     hidden_ = gate_out_.unaryExpr([](S a) { return a * sigmoid(a); }).cwiseProduct(up_out_);
     return proj_.forward(hidden_);
   }
+  // x must outlive backward (layer.hpp): a temporary would not
+  const Matrix<S>& forward(Matrix<S>&& temporary) = delete;
 
   /// Forward was h = silu(a) * u, y = proj(h). So with dh = proj^T(dy):
   ///   da = dh * u * silu'(a),  du = dh * silu(a),  dx = gate^T(da) + up^T(du).

@@ -57,20 +57,25 @@ class Adam {
     const double bias_correction1 = 1 - std::pow(beta1, double(step_count_));
     const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, double(step_count_)));
     const S step_size = S(lr / bias_correction1), b1 = S(beta1), b2 = S(beta2);
+    const S correction2_sqrt = S(bias_correction2_sqrt), eps = S(options_.eps);
     std::size_t i = 0;
     for_each_parameter(groups_, [&](Parameter<S>& p, double weight_decay) {
       const S shrink = decoupled_ ? S(1 - lr * weight_decay) : S(1);  // AdamW's decay
-      const S l2 = decoupled_ ? S(0) : S(weight_decay);                // Adam's penalty
-      const S* grad = p.grad.data();
-      S *w = p.value.data(), *m = exp_avg_[i].data(), *v = exp_avg_sq_[i++].data();
-      // One pass over the numbers, every update of the header in turn: memory, not
-      // arithmetic, bounds an optimizer step, so each number is loaded once.
-      EF_PARALLEL_FOR_IF(worth_parallel(p.value.size()))
-      for (Index j = 0; j < p.value.size(); ++j) {
-        const S g = grad[j] + l2 * w[j];
-        m[j] = b1 * m[j] + (S(1) - b1) * g;
-        v[j] = b2 * v[j] + (S(1) - b2) * g * g;
-        w[j] = w[j] * shrink - step_size * m[j] / (std::sqrt(v[j]) / S(bias_correction2_sqrt) + S(options_.eps));
+      const S l2 = decoupled_ ? S(0) : S(weight_decay);               // Adam's penalty
+      Matrix<S>&m_all = exp_avg_[i], &v_all = exp_avg_sq_[i++];
+      // Flat slabs, one per thread, each updated by the header's formulas as Eigen array
+      // expressions: vectorized (a plain loop calling std::sqrt is not, for errno's sake).
+      const Index size = p.value.size();
+      const int parts = worth_parallel(size) ? num_threads() : 1;
+      EF_PARALLEL_FOR_IF(parts > 1)
+      for (int part = 0; part < parts; ++part) {
+        const Index begin = size * part / parts, count = size * (part + 1) / parts - begin;
+        const auto slab = [&](Matrix<S>& values) { return Eigen::Map<Eigen::ArrayX<S>>(values.data() + begin, count); };
+        auto w = slab(p.value), m = slab(m_all), v = slab(v_all);
+        const auto g = slab(p.grad) + l2 * w;
+        m = b1 * m + (S(1) - b1) * g;
+        v = b2 * v + (S(1) - b2) * g.square();
+        w = w * shrink - step_size * m / (v.sqrt() / correction2_sqrt + eps);
       }
     });
   }
