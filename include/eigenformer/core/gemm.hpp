@@ -2,25 +2,25 @@
 //
 // Written `dst.noalias() = lhs * rhs`, Eigen does the product itself, or hands it to
 // OpenBLAS when EIGENFORMER_OPENBLAS is on. For float operands laid out in memory
-// (matrices, blocks, transposed views) we call OpenBLAS's sgemm directly instead,
-// for two reasons, both measured on the race's shapes:
-//  1. sgemm computes C = alpha A B + beta C: with beta = 0 there is no separate
-//     pass zeroing C first (Eigen's `=` zeroes C, then adds A B to it).
-//  2. A large product spends much of its time packing A and B into cache-sized
-//     panels. On AVX-512 CPUs OpenBLAS also has "small-matrix" kernels that read the
-//     operands where they lie, used when M N K <= 100^3 (and not for a transposed
-//     first operand, which we avoid by copying it: see kernel/x86_64/
-//     sgemm_small_kernel_permit_skylakex.c). So we cut a product into pieces that
-//     small: row slabs of C, or, when C itself is too large for a slab (a weight
-//     gradient dW = dy^T x, summed over thousands of rows), slices of the inner sum.
-//     At the tiny config's shapes this runs at ~114 GFLOP/s against ~99 for one
-//     large call. Wider layers do not fit and keep one large call.
+// (matrices, blocks, transposed views) we call OpenBLAS's sgemm ourselves instead,
+// because of how a BLAS spends its time on small shapes like the tiny config's:
+//  - A large product first packs A and B into cache-sized panels, and for
+//    C = A B first zeroes C (Eigen's `=` does so too): passes over memory that, at a
+//    width of 64, cost a third as much as the arithmetic.
+//  - On AVX-512 CPUs OpenBLAS also has "small-matrix" kernels that read A and B where
+//    they lie and write C directly, used when M N K <= 100^3 (and not for a
+//    transposed first operand, which we avoid by copying it; OpenBLAS's rule is in
+//    kernel/x86_64/sgemm_small_kernel_permit_skylakex.c).
+// So we cut a product into pieces that small: row slabs of C, or, when C itself is
+// too large for a slab (a weight gradient dW = dy^T x, summed over thousands of rows),
+// slices of the inner sum. At the tiny config's shapes the pieces run at ~114 GFLOP/s
+// against ~99 for one large call, and a training step went from 96K to 109K tokens/s.
+// Wider layers do not fit in pieces of a useful size and keep one large call.
 // BLAS is column-major (Fortran): our row-major C, read column by column, is C^T,
 // so we ask for C^T = B^T A^T. An operand stored row-major is, read that way,
 // already the transpose we need ('N'); a transposed view of ours needs 'T'.
 #pragma once
 
-#include <algorithm>
 #include <type_traits>
 
 #include "eigenformer/core/types.hpp"
@@ -34,9 +34,8 @@ namespace detail {
 
 /// A float operand sgemm can read in place: rows or columns contiguous in memory.
 template <class M>
-constexpr bool kBlasReadable =
-    std::is_same_v<typename M::Scalar, float>&& bool(M::Flags& Eigen::DirectAccessBit) && M::InnerStrideAtCompileTime ==
-                                                                                              1;
+constexpr bool kBlasReadable = std::is_same_v<typename M::Scalar, float> &&
+                               ((M::Flags & Eigen::DirectAccessBit) != 0) && (M::InnerStrideAtCompileTime == 1);
 
 /// OpenBLAS's bound for its small-matrix kernels, M N K <= 100^3; they exist for AVX-512.
 #ifdef __AVX512F__
@@ -44,6 +43,10 @@ constexpr Index kSmallProduct = 1000000;
 #else
 constexpr Index kSmallProduct = 0;
 #endif
+/// A transposed right operand is copied row-major for the small kernels only when the
+/// copy is reused over this many rows of the product: attention's 32-query chunks gain
+/// from it, generation's one-row products lose (a copy of every weight per token).
+constexpr Index kMinRowsToCopy = 32;
 
 /// dst = lhs rhs + beta dst by one sgemm call: row-major dst, any readable lhs and rhs.
 template <class Dst, class Lhs, class Rhs>
@@ -69,6 +72,7 @@ void blas_product(Dst&& dst, const Lhs& lhs, const Rhs& rhs, float beta) {
   const bool small = m <= slab_rows, row_slabs = !small && slab_rows >= 16, inner_slices = !small && slice_depth >= 32;
   if (!small && !row_slabs && !inner_slices) return sgemm(dst, lhs, rhs, beta);
   if constexpr (!Rhs::IsRowMajor) {  // the small kernels want it row-major: copy it (k x n, small)
+    if (m < kMinRowsToCopy) return sgemm(dst, lhs, rhs, beta);  // OpenBLAS chooses its own way
     thread_local Matrix<float> rhs_rows;
     rhs_rows = rhs;
     return blas_product(dst, lhs, rhs_rows, beta);
