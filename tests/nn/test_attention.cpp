@@ -125,3 +125,28 @@ TEST_CASE("Attention: bad configs and shapes are errors that name the values") {
   testing::require_error_mentions([&] { attention.forward(nine, 2, 5); }, {"9 rows", "2*5"});
   testing::require_error_mentions([&] { attention.forward(narrow, 2, 5); }, {"11 columns", "expected 12"});
 }
+
+// The mask is applied as scores of -infinity, whose exp must be exactly 0, in Eigen's
+// vectorized float exp as in double; and huge scores must not overflow the softmax.
+TEST_CASE_TEMPLATE("Attention: each probability row is a distribution over the past, the future exactly 0", S, float,
+                   double) {
+  Rng rng(7);
+  const Index batch = 2, time = 70;  // three query chunks
+  CausalSelfAttention<S> attention(BlockConfig{.channels = 12, .num_heads = 3, .block_size = time}, rng);
+  for (const double weight_std : {0.5, 30.0}) {  // ordinary scores, then scores in the thousands
+    CAPTURE(weight_std);
+    testing::randomize_parameters(attention, rng, weight_std);
+    const Matrix<S> x = random_matrix(batch * time, 12, rng).cast<S>();
+    attention.forward(x, batch, time);
+    const Matrix<S>& p = attention.probabilities();  // (B*H*T, T)
+    REQUIRE(p.rows() == batch * 3 * time);
+    REQUIRE(p.allFinite());
+    for (Index row = 0; row < p.rows(); ++row) {
+      const Index i = row % time;
+      CAPTURE(row);
+      CHECK(p.row(row).tail(time - i - 1).isZero(0));  // exactly: isZero(0) allows no difference
+      CHECK((p.row(row).head(i + 1).array() >= 0).all());
+      CHECK(double(p.row(row).sum()) == doctest::Approx(1.0).epsilon(1e-5));
+    }
+  }
+}

@@ -36,15 +36,18 @@
 namespace eigenformer {
 
 /// Softmax of scale * row i over its first past+i+1 entries; the rest (the future) become 0.
-/// It is done as the definition says: future scores are set to -infinity, whose exp is
-/// exactly 0. (Whole rows also keep every exp in full SIMD packets.) `past` counts the
-/// positions before the first query (cached keys when generating; 0 in training).
+/// Done as the definition says, over whole rows (full SIMD packets, no scalar tails):
+/// future scores are set to -infinity, so they count neither in the row's maximum nor in
+/// its sum. Their exp is 0 in exact arithmetic; Eigen's vectorized exp returns a
+/// denormal ~1e-308 for doubles, so the future is then set to exactly 0. `past` counts
+/// the positions before the first query (cached keys when generating; 0 in training).
 template <class Derived>
 void causal_softmax_rows(Eigen::MatrixBase<Derived>& scores, typename Derived::Scalar scale, Index past = 0) {
   using S = typename Derived::Scalar;
-  for (Index i = 0; i < scores.rows(); ++i)
-    scores.row(i).tail(scores.cols() - past - i - 1).setConstant(-std::numeric_limits<S>::infinity());
+  const auto future = [&](Index i) { return scores.row(i).tail(scores.cols() - past - i - 1); };
+  for (Index i = 0; i < scores.rows(); ++i) future(i).setConstant(-std::numeric_limits<S>::infinity());
   softmax_rows(scores, scale);
+  for (Index i = 0; i < scores.rows(); ++i) future(i).setZero();
 }
 
 template <class S, class Rotation = NoRotation<S>>

@@ -53,7 +53,8 @@ class LayerNorm {
     const auto weight = weight_.value.row(0).array();
     auto weight_grad = weight_.grad.row(0).array(), bias_grad = bias_.grad.row(0).array();
     for (Index n = 0; n < dy.rows(); ++n) {
-      const auto dyn = dy.row(n).array(), xhat = normalized_.row(n).array();
+      const auto dyn = dy.row(n).array();
+      const auto xhat = normalized_.row(n).array();
       weight_grad += dyn * xhat;
       bias_grad += dyn;
       const auto dxhat = dyn * weight;

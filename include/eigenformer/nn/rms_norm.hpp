@@ -48,7 +48,8 @@ class RMSNorm {
     const auto weight = weight_.value.row(0).array();
     auto weight_grad = weight_.grad.row(0).array();
     for (Index n = 0; n < dy.rows(); ++n) {
-      const auto dyn = dy.row(n).array(), xhat = normalized_.row(n).array();
+      const auto dyn = dy.row(n).array();
+      const auto xhat = normalized_.row(n).array();
       weight_grad += dyn * xhat;
       const auto dxhat = dyn * weight;
       const S dxhat_xhat_mean = (dxhat * xhat).mean();
