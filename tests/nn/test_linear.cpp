@@ -80,3 +80,19 @@ TEST_CASE("Layers that keep a reference to their input refuse a temporary, at co
   CHECK_FALSE(accepts_temporary_sequence(attention));
   CHECK(accepts_temporary(norm));
 }
+
+TEST_CASE("Backward before any forward is an error that says so, not a crash") {
+  Rng rng(5);
+  Linear<float> linear(4, 3, true, rng, "blocks.0.mlp.fc");
+  GELU<float> gelu;
+  CausalSelfAttention<float> attention(BlockConfig{.channels = 4, .num_heads = 2, .block_size = 2}, rng);
+  const Matrix<float> dy = Matrix<float>::Zero(2, 3);
+  testing::require_error_mentions([&] { linear.backward(dy); }, {"blocks.0.mlp.fc", "backward before any forward"});
+  testing::require_error_mentions([&] { gelu.backward(dy); }, {"GELU", "backward before any forward"});
+  testing::require_error_mentions([&] { attention.backward(Matrix<float>::Zero(2, 4)); },
+                                  {"backward needs a forward first"});
+  const Matrix<float> token = Matrix<float>::Zero(1, 4);
+  attention.forward_cached(token, 1, 1);  // generation keeps nothing for backward
+  testing::require_error_mentions([&] { attention.backward(Matrix<float>::Zero(1, 4)); },
+                                  {"backward needs a forward first"});
+}

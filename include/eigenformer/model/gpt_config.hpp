@@ -47,8 +47,8 @@ struct GPTConfig {
   /// through a diffuse circuit (previous-token scores < 0.15) instead of the clean
   /// previous-token + induction head pair that an untied head gives (measured).
   static GPTConfig induction() {
-    return {
-        .vocab_size = 64, .block_size = 64, .num_layers = 2, .num_heads = 2, .channels = 64, .tie_embeddings = false};
+    return {.vocab_size = 64, .block_size = 64, .num_layers = 2, .num_heads = 2, .channels = 64,
+            .tie_embeddings = false};
   }
   /// GPT-2 small: 124M parameters.
   static GPTConfig gpt2() {

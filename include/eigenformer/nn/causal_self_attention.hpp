@@ -74,6 +74,7 @@ class CausalSelfAttention {
     const Index C = channels_, T = time;
     qkv_out_ = &project_qkv(x, 0);  // (B*T, 3C): [q | k | v]
     attend(*qkv_out_, *qkv_out_, C, 2 * C, T, 0);
+    backward_ready_ = true;
     return proj_.forward(heads_out_);
   }
   // x must outlive backward (layer.hpp): a temporary would not
@@ -93,6 +94,7 @@ class CausalSelfAttention {
     check_input(x, batch, time, cache_length_);
     const Index C = channels_, T = time;
     qkv_out_ = &project_qkv(x, cache_length_);
+    backward_ready_ = false;
     for (Index b = 0; b < batch; ++b) {
       key_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_->block(b * T, C, T, C);
       value_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_->block(b * T, 2 * C, T, C);
@@ -116,6 +118,7 @@ class CausalSelfAttention {
   ///   dP = dY v^T,  dv = P^T dY,  dS = P * (dP - rowsum(P * dP)) * scale,
   ///   dq = dS k,    dk = dS^T q;  then undo the rotation and back through W_qkv.
   const Matrix<S>& backward(const Matrix<S>& dy) {
+    EF_CHECK(backward_ready_, "attention: backward needs a forward first (forward_cached keeps nothing for it)");
     const Matrix<S>& heads_grad = proj_.backward(dy);  // (B*T, C)
     const Index C = channels_, D = head_dim_, H = num_heads_, T = time_;
     qkv_grad_.resize(batch_ * T, 3 * C);
@@ -229,6 +232,7 @@ class CausalSelfAttention {
   std::vector<bool> head_enabled_;
   Matrix<S> key_cache_, value_cache_;
   Index cache_length_ = 0;
+  bool backward_ready_ = false;  // a forward (not forward_cached) ran last
 };
 
 }  // namespace eigenformer

@@ -34,6 +34,7 @@ class GELU {
 
   /// Forward was y = 0.5 x (1 + tanh u(x)); dx = dy * dy/dx from the header's formula.
   const Matrix<S>& backward(const Matrix<S>& dy) {
+    EF_CHECK(input_ != nullptr, "GELU: backward before any forward");
     check_same_shape(dy, *input_, "GELU");
     const auto v = input_->array();
     const auto t = (kSqrt2OverPi * (v + kCubic * v.cube())).tanh();

@@ -53,6 +53,7 @@ class Linear {
 
   /// Forward was y = x W^T + b, so dx = dy W, dW += dy^T x, db += sum over rows of dy.
   const Matrix<S>& backward(const Matrix<S>& dy) {
+    EF_CHECK(input_ != nullptr, weight_.name << ": backward before any forward");
     EF_CHECK(dy.rows() == input_->rows() && dy.cols() == out_features(),
              weight_.name << ": gradient is " << dy.rows() << "x" << dy.cols() << ", expected " << input_->rows() << "x"
                           << out_features());
