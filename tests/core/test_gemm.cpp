@@ -63,3 +63,20 @@ TEST_CASE("gemm: into and from blocks of larger matrices, and an empty inner dim
   gemm(d, Matrix<float>(4, 0), Matrix<float>(0, 3));
   CHECK(d.isZero());  // the sum over nothing is 0
 }
+
+TEST_CASE("even_piece: consecutive pieces, sizes within one, every index once") {
+  for (const Index total : {0, 1, 7, 64, 1000})
+    for (const Index parts : {1, 2, 3, 7, 16}) {
+      CAPTURE(total);
+      CAPTURE(parts);
+      Index next = 0;
+      for (Index part = 0; part < parts; ++part) {
+        const Piece piece = even_piece(total, parts, part);
+        CHECK(piece.begin == next);
+        CHECK(piece.count >= total / parts);
+        CHECK(piece.count <= total / parts + 1);
+        next = piece.begin + piece.count;
+      }
+      CHECK(next == total);
+    }
+}

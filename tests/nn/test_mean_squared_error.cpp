@@ -78,7 +78,8 @@ TEST_CASE("LinearRegressionTask: the curriculum varies only the first active dim
     const auto& x = batch.xs[std::size_t(b)];
     CHECK(x.rightCols(2).isZero());
     CHECK_FALSE(x.leftCols(2).isZero());
-    for (Index i = 0; i < 5; ++i) CHECK(batch.inputs.row(b * 10 + 2 * i).head(4).cast<double>().isApprox(x.row(i), 1e-6));
+    for (Index i = 0; i < 5; ++i)
+      CHECK(batch.inputs.row(b * 10 + 2 * i).head(4).cast<double>().isApprox(x.row(i), 1e-6));
   }
   // Two varying dimensions: least squares is exact from 2 examples on.
   CHECK(LinearRegressionTask::least_squares_prediction(batch.xs[0], batch.ys[0], 2) ==

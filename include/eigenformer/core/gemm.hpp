@@ -23,6 +23,7 @@
 
 #include <type_traits>
 
+#include "eigenformer/core/even_split.hpp"
 #include "eigenformer/core/types.hpp"
 
 namespace eigenformer {
@@ -81,14 +82,14 @@ void blas_product(Dst&& dst, const Lhs& lhs, const Rhs& rhs, float beta) {
   if (row_slabs) {
     const Index pieces = (m + slab_rows - 1) / slab_rows;
     for (Index piece = 0; piece < pieces; ++piece) {
-      const Index begin = m * piece / pieces, count = m * (piece + 1) / pieces - begin;
+      const auto [begin, count] = even_piece(m, pieces, piece);
       sgemm(dst.middleRows(begin, count), lhs.middleRows(begin, count), rhs, beta);
     }
     return;
   }
   const Index pieces = (k + slice_depth - 1) / slice_depth;  // C = sum over slices of A[:, s] B[s, :]
   for (Index piece = 0; piece < pieces; ++piece) {
-    const Index begin = k * piece / pieces, count = k * (piece + 1) / pieces - begin;
+    const auto [begin, count] = even_piece(k, pieces, piece);
     sgemm(dst, lhs.middleCols(begin, count), rhs.middleRows(begin, count), piece == 0 ? beta : 1.0f);
   }
 }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "eigenformer/core/even_split.hpp"
 #include "eigenformer/core/gemm.hpp"
 #include "eigenformer/core/threads.hpp"
 
@@ -24,7 +25,7 @@ void multiply(Dst&& dst, const Lhs& lhs, const Rhs& rhs, Accumulate accumulate =
   const int parts = worth_parallel(rows * lhs.cols() * rhs.cols()) ? std::min<int>(num_threads(), int(rows)) : 1;
   EF_PARALLEL_FOR_IF(parts > 1)
   for (int part = 0; part < parts; ++part) {
-    const Index begin = rows * part / parts, count = rows * (part + 1) / parts - begin;
+    const auto [begin, count] = even_piece(rows, parts, part);
     gemm(dst.middleRows(begin, count), lhs.middleRows(begin, count), rhs, accumulate);
   }
 }

@@ -24,17 +24,17 @@
 namespace eigenformer {
 
 struct RegressionBatch {
-  Matrix<float> inputs;         // (B * 2k, d + 1)
-  Matrix<float> targets;        // (B * 2k, 1): y_i at x_i positions, 0 elsewhere
-  std::vector<bool> selected;   // (B * 2k,): true at the x positions
+  Matrix<float> inputs;            // (B * 2k, d + 1)
+  Matrix<float> targets;           // (B * 2k, 1): y_i at x_i positions, 0 elsewhere
+  std::vector<bool> selected;      // (B * 2k,): true at the x positions
   std::vector<Matrix<double>> xs;  // per prompt (k, d)
   std::vector<Vector<double>> ys;  // per prompt (k,)
   Index batch = 0, time = 0;
 };
 
 struct LinearRegressionTask {
-  Index dimensions = 4;  // d
-  Index examples = 16;   // k, pairs per prompt
+  Index dimensions = 4;         // d
+  Index examples = 16;          // k, pairs per prompt
   Index active_dimensions = 0;  // 0: all d; else only the first ones vary (the curriculum)
 
   Index time() const { return 2 * examples; }
@@ -44,8 +44,13 @@ struct LinearRegressionTask {
   /// context no longer tells w (the control: the model should then do no better than 0).
   RegressionBatch batch(Index batch_size, Rng& rng, bool shuffle_context = false) const {
     const Index d = dimensions, k = examples, T = time();
-    RegressionBatch out{Matrix<float>::Zero(batch_size * T, d + 1), Matrix<float>::Zero(batch_size * T, 1),
-                        std::vector<bool>(std::size_t(batch_size * T), false), {}, {}, batch_size, T};
+    RegressionBatch out{Matrix<float>::Zero(batch_size * T, d + 1),
+                        Matrix<float>::Zero(batch_size * T, 1),
+                        std::vector<bool>(std::size_t(batch_size * T), false),
+                        {},
+                        {},
+                        batch_size,
+                        T};
     for (Index b = 0; b < batch_size; ++b) {
       Vector<double> w(d);
       Matrix<double> x(k, d);

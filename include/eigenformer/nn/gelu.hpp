@@ -5,9 +5,6 @@
 // Element-wise: x, y (N, C). No parameters.
 #pragma once
 
-#include <cmath>
-#include <numbers>
-
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -24,9 +21,8 @@ class GELU {
   /// tanh(u) again rather than reading a stored copy: arithmetic is cheaper than memory.
   const Matrix<S>& forward(const Matrix<S>& x) {
     input_ = &x;
-    const auto v = x.array();
     output_.resize(x.rows(), x.cols());
-    output_.array() = S(0.5) * v * (S(1) + (kSqrt2OverPi * (v + kCubic * v.cube())).tanh());
+    output_.array() = S(0.5) * x.array() * (S(1) + tanh_u(x));
     return output_;
   }
   // x must outlive backward (layer.hpp): a temporary would not
@@ -37,7 +33,7 @@ class GELU {
     EF_CHECK(input_ != nullptr, "GELU: backward before any forward");
     check_same_shape(dy, *input_, "GELU");
     const auto v = input_->array();
-    const auto t = (kSqrt2OverPi * (v + kCubic * v.cube())).tanh();
+    const auto t = tanh_u(*input_);
     const auto du = kSqrt2OverPi * (S(1) + S(3) * kCubic * v.square());
     input_grad_.resize(dy.rows(), dy.cols());
     input_grad_.array() = dy.array() * (S(0.5) * (S(1) + t) + S(0.5) * v * (S(1) - t.square()) * du);
@@ -50,6 +46,12 @@ class GELU {
  private:
   static constexpr S kSqrt2OverPi = S(0.7978845608028654);  // sqrt(2/pi)
   static constexpr S kCubic = S(0.044715);
+
+  /// tanh(u), u = sqrt(2/pi) (x + 0.044715 x^3), element-wise: an expression, evaluated where it is used.
+  static auto tanh_u(const Matrix<S>& x) {
+    const auto v = x.array();
+    return (kSqrt2OverPi * (v + kCubic * v.cube())).tanh();
+  }
 
   const Matrix<S>* input_ = nullptr;  // the last forward's x
   Matrix<S> output_, input_grad_;

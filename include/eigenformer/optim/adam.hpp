@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "eigenformer/core/error.hpp"
+#include "eigenformer/core/even_split.hpp"
 #include "eigenformer/core/threads.hpp"
 #include "eigenformer/optim/parameter_groups.hpp"
 
@@ -62,15 +63,18 @@ class Adam {
     for_each_parameter(groups_, [&](Parameter<S>& p, double weight_decay) {
       const S shrink = decoupled_ ? S(1 - lr * weight_decay) : S(1);  // AdamW's decay
       const S l2 = decoupled_ ? S(0) : S(weight_decay);               // Adam's penalty
-      Matrix<S>&m_all = exp_avg_[i], &v_all = exp_avg_sq_[i++];
+      Matrix<S>& m_all = exp_avg_[i];
+      Matrix<S>& v_all = exp_avg_sq_[i++];
       // Flat slabs, one per thread, each updated by the header's formulas as Eigen array
       // expressions: vectorized (a plain loop calling std::sqrt is not, for errno's sake).
       const Index size = p.value.size();
       const int parts = worth_parallel(size) ? num_threads() : 1;
       EF_PARALLEL_FOR_IF(parts > 1)
       for (int part = 0; part < parts; ++part) {
-        const Index begin = size * part / parts, count = size * (part + 1) / parts - begin;
-        const auto slab = [&](Matrix<S>& values) { return Eigen::Map<Eigen::ArrayX<S>>(values.data() + begin, count); };
+        const Piece piece = even_piece(size, parts, part);
+        const auto slab = [&](Matrix<S>& values) {
+          return Eigen::Map<Eigen::ArrayX<S>>(values.data() + piece.begin, piece.count);
+        };
         auto w = slab(p.value), m = slab(m_all), v = slab(v_all);
         const auto g = slab(p.grad) + l2 * w;
         m = b1 * m + (S(1) - b1) * g;
