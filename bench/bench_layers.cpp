@@ -41,17 +41,15 @@ void run_layer(benchmark::State& state, Layer& layer, Forward&& forward, const M
   const Matrix<float> dy = random_activations(kRows, forward(layer, x).cols());
   for (auto _ : state) {
     benchmark::DoNotOptimize(forward(layer, x).data());
-    if (backward) benchmark::DoNotOptimize(layer.backward(dy).data());
+    if (backward) benchmark::DoNotOptimize(layer.backward(x, dy).data());
   }
 }
 
-const auto plain = [](auto& layer, const Matrix<float>& x) -> const Matrix<float>& { return layer.forward(x); };
-const auto sequence = [](auto& layer, const Matrix<float>& x) -> const Matrix<float>& {
-  return layer.forward(x, kBatch, kTime);
-};
+const auto plain = [](auto& layer, const Matrix<float>& x) { return layer.forward(x); };
+const auto sequence = [](auto& layer, const Matrix<float>& x) { return layer.forward(x, kBatch, kTime); };
 
-BlockConfig block_config() {
-  return GPTConfig{.vocab_size = 256, .block_size = kTime, .num_heads = kHeads, .channels = kChannels}.block_config();
+GPTConfig layer_config() {
+  return GPTConfig{.vocab_size = 256, .block_size = kTime, .num_heads = kHeads, .channels = kChannels};
 }
 
 void BM_Layer_Linear(benchmark::State& state) {
@@ -75,14 +73,14 @@ void BM_Layer_GELU(benchmark::State& state) {
 
 void BM_Layer_MLP(benchmark::State& state) {
   Rng rng(1);
-  MLP<float> layer(block_config(), rng);
+  MLP<float> layer(layer_config(), rng);
   run_layer(state, layer, plain, random_activations(kRows, kChannels), state.range(0));
   report(state, double(8 * kChannels * kChannels) * (state.range(0) ? 3 : 1));
 }
 
 void BM_Layer_Attention(benchmark::State& state) {
   Rng rng(1);
-  CausalSelfAttention<float> layer(block_config(), rng);
+  CausalSelfAttention<float> layer(layer_config(), rng);
   run_layer(state, layer, sequence, random_activations(kRows, kChannels), state.range(0));
   // 4C^2 for the projections, 2 T C for q k^T and P v (the causal half counted whole)
   report(state, double(4 * kChannels * kChannels + 2 * kTime * kChannels) * (state.range(0) ? 3 : 1));

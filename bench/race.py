@@ -11,7 +11,12 @@ torch.set_num_threads(1) with OPENBLAS_NUM_THREADS=1; for 2 threads both
 OMP_WAIT_POLICY=PASSIVE with 2 torch threads and 1 torch thread over 2 OpenBLAS
 threads are tried and the faster one is kept.
 
+With --baseline (a race_step built from an earlier commit: bench/race.sh --baseline-commit
+REV builds one), that build runs in the same rounds too, alternated with the others, and
+the table adds its figures and the change: the way to show a change costs no speed.
+
 usage: /usr/bin/python3 bench/race.py --race-step build-bench/bench/race_step [--threads 1 2] [--rounds 3]
+                                      [--baseline build-baseline/bench/race_step]
 """
 import argparse
 import json
@@ -49,18 +54,19 @@ def settings(threads):
             (f"1 torch thread, OpenBLAS {n}", {"OPENBLAS_NUM_THREADS": n, "OMP_NUM_THREADS": "1"}, 1)]
 
 
-def race(race_step, config, mode, threads, rounds, repeats):
-    ours, theirs = [], {label: [] for label, _, _ in settings(threads)}
+def race(race_step, baseline, config, mode, threads, rounds, repeats):
+    ours, before, theirs = [], [], {label: [] for label, _, _ in settings(threads)}
     ours_environment = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_NUM_THREADS": str(threads)}
     for _ in range(rounds):
-        ours.append(run([race_step, "--config", config, "--threads", str(threads), "--mode", mode,
-                         "--repeats", str(repeats)], ours_environment))
+        for program, reports in [(race_step, ours)] + ([(baseline, before)] if baseline else []):
+            reports.append(run([program, "--config", config, "--threads", str(threads), "--mode", mode,
+                                "--repeats", str(repeats)], ours_environment))
         for label, environment, torch_threads in settings(threads):
             theirs[label].append(run([sys.executable, os.path.join(HERE, "race_torch.py"), "--config", config,
                                       "--threads", str(torch_threads), "--mode", mode, "--repeats", str(repeats)],
                                      environment))
     best = max(theirs, key=lambda label: statistics.median(r["tokens_per_s"] for r in theirs[label]))
-    return ours, theirs[best], best
+    return ours, before, theirs[best], best
 
 
 def median_of(reports, key):
@@ -74,6 +80,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10, help="timed steps per run")
     parser.add_argument("--only", nargs="*", help="configs to run (default: all)")
+    parser.add_argument("--baseline", help="a race_step built from an earlier commit, raced in the same rounds")
     args = parser.parse_args()
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
@@ -83,7 +90,8 @@ def main():
         for config, mode in WORKLOADS:
             if args.only and config not in args.only:
                 continue
-            ours, theirs, setting = race(args.race_step, config, mode, threads, args.rounds, args.repeats)
+            ours, before, theirs, setting = race(args.race_step, args.baseline, config, mode, threads, args.rounds,
+                                                 args.repeats)
             row = {"threads": threads, "config": config, "mode": mode,
                    "eigenformer_tokens_per_s": median_of(ours, "tokens_per_s"),
                    "pytorch_tokens_per_s": median_of(theirs, "tokens_per_s"),
@@ -93,6 +101,9 @@ def main():
                    "eigenformer_blas": ours[0]["blas"], "pytorch_blas": theirs[0]["blas"],
                    "torch": theirs[0]["torch"]}
             row["ratio"] = row["eigenformer_tokens_per_s"] / row["pytorch_tokens_per_s"]
+            if before:
+                row["baseline_tokens_per_s"] = median_of(before, "tokens_per_s")
+                row["baseline_ratio"] = row["baseline_tokens_per_s"] / row["pytorch_tokens_per_s"]
             row["peak_fraction"] = row["gflops"] / (PEAK_GFLOPS_PER_CORE * threads)
             rows.append(row)
             print(f"  measured {config} {mode}, {threads} thread(s): ratio {row['ratio']:.2f}", file=sys.stderr)
@@ -100,14 +111,17 @@ def main():
     print(f"eigenformer: {rows[0]['eigenformer_blas']}, OMP_WAIT_POLICY=PASSIVE, OPENBLAS_NUM_THREADS = threads")
     print(f"PyTorch {rows[0]['torch']} (BLAS: {rows[0]['pytorch_blas']}): its best setting per row, listed below")
     print()
+    baseline = " baseline tok/s | baseline ratio | change |" if args.baseline else ""
     print("| threads | config | workload | eigenformer tok/s | PyTorch tok/s | ratio | our % of peak | "
-          "max RSS ours / PyTorch (MiB) |")
-    print("|---|---|---|---|---|---|---|---|")
+          "max RSS ours / PyTorch (MiB) |" + baseline)
+    print("|---|---|---|---|---|---|---|---|" + ("---|---|---|" if args.baseline else ""))
     for r in rows:
         peak = f"{100 * r['peak_fraction']:.0f}%" if r["mode"] == "train" else "-"
+        before = (f" {r['baseline_tokens_per_s']:,.0f} | {r['baseline_ratio']:.2f}x | "
+                  f"{100 * (r['ratio'] / r['baseline_ratio'] - 1):+.1f}% |" if args.baseline else "")
         print(f"| {r['threads']} | {r['config']} | {r['mode']} | {r['eigenformer_tokens_per_s']:,.0f} | "
               f"{r['pytorch_tokens_per_s']:,.0f} | {r['ratio']:.2f}x | {peak} | "
-              f"{r['eigenformer_max_rss_mib']:.0f} / {r['pytorch_max_rss_mib']:.0f} |")
+              f"{r['eigenformer_max_rss_mib']:.0f} / {r['pytorch_max_rss_mib']:.0f} |" + before)
     print()
     for r in rows:
         if r["threads"] > 1:

@@ -12,10 +12,9 @@
 // QK^T and PV, 6 * layers * context * width with the causal half skipped.
 #pragma once
 
+#include <eigenformer/eigenformer.hpp>
 #include <stdexcept>
 #include <string>
-
-#include <eigenformer/eigenformer.hpp>
 
 namespace eigenformer::bench {
 

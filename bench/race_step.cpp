@@ -37,8 +37,8 @@ const char* blas_name() {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  std::map<std::string, std::string> args{{"--config", "small"}, {"--threads", "1"}, {"--mode", "train"},
-                                          {"--repeats", "0"}};
+  std::map<std::string, std::string> args{
+      {"--config", "small"}, {"--threads", "1"}, {"--mode", "train"}, {"--repeats", "0"}};
   for (int i = 1; i + 1 < argc; i += 2) {
     EF_CHECK(args.count(argv[i]), "unknown option " << argv[i] << " (--config, --threads, --mode, --repeats)");
     args[argv[i]] = argv[i + 1];

@@ -14,13 +14,12 @@
 // Writes DIR/training.csv (curve and probe scores), DIR/position_loss.csv (loss per
 // position over training), DIR/attention_maps.csv, DIR/few_shot.csv and
 // DIR/model.ckpt; a rerun loads the model and skips training (--retrain trains again).
+#include <cstdio>
+#include <cstdlib>
 #include <eigenformer/analysis/probes.hpp>
 #include <eigenformer/data/lookup_prompts.hpp>
 #include <eigenformer/data/repeated_sequence_task.hpp>
 #include <eigenformer/eigenformer.hpp>
-
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <numeric>
 #include <string>
@@ -196,8 +195,7 @@ void write_attention_maps(Model& model, const Evaluation& evaluation, const std:
       const Matrix<float> map = attention_map(model.block(layer).attention(), 0, h, T);
       for (Index i = 0; i < T; ++i)
         for (Index j = 0; j <= i; ++j)
-          csv.write({double(layer), double(h), double(i), double(j), double(map(i, j)),
-                     double(evaluation.periods[0])});
+          csv.write({double(layer), double(h), double(i), double(j), double(map(i, j)), double(evaluation.periods[0])});
     }
 }
 

@@ -11,13 +11,12 @@
 // Usage: linear_regression [--steps N] [--lr LR] [--clip NORM] [--seed N] [--out DIR]
 // (writes DIR/regression_error.csv). About 5 minutes on 2 cores. The error stays near
 // that of answering 0 for the first ~1500 steps, then falls: give it the full 8000.
+#include <cstdio>
+#include <cstdlib>
 #include <eigenformer/data/linear_regression_task.hpp>
 #include <eigenformer/eigenformer.hpp>
 #include <eigenformer/model/vector_transformer.hpp>
 #include <eigenformer/nn/mean_squared_error.hpp>
-
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -64,7 +63,7 @@ int main(int argc, char** argv) try {
     model.set_training(true);
     optimizer.zero_grad();
     const float loss = mse.forward(model.forward(batch.inputs, batch.batch, batch.time), batch.targets, batch.selected);
-    model.backward(mse.backward());
+    model.backward(batch.inputs, mse.backward());
     const double grad_norm = clip_grad_norm(parameters, clip > 0 ? clip : std::numeric_limits<double>::infinity());
     optimizer.step();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -89,8 +88,8 @@ int main(int argc, char** argv) try {
       const Index row = b * test.time + 2 * i;
       const double y = test.ys[std::size_t(b)](i), shuffled_y = shuffled.ys[std::size_t(b)](i);
       model_error += std::pow(double(predictions(row, 0)) - y, 2);
-      least_squares += std::pow(LinearRegressionTask::least_squares_prediction(test.xs[std::size_t(b)],
-                                                                               test.ys[std::size_t(b)], i) - y, 2);
+      least_squares += std::pow(
+          LinearRegressionTask::least_squares_prediction(test.xs[std::size_t(b)], test.ys[std::size_t(b)], i) - y, 2);
       zero += y * y;
       shuffled_error += std::pow(double(shuffled_predictions(row, 0)) - shuffled_y, 2);
     }
@@ -99,10 +98,11 @@ int main(int argc, char** argv) try {
                 zero / n, shuffled_error / n);
     csv.write({double(i), model_error / n, least_squares / n, zero / n, shuffled_error / n});
   }
-  std::printf("\nThe last row asks for y_16 after 15 examples. Least squares is exact from %lld examples\n"
-              "on; the shuffled-context column shows what the transformer does when the context carries\n"
-              "no information. Compare the transformer's column with both. Curves: %s/regression_error.csv\n",
-              (long long)task.dimensions, out.c_str());
+  std::printf(
+      "\nThe last row asks for y_16 after 15 examples. Least squares is exact from %lld examples\n"
+      "on; the shuffled-context column shows what the transformer does when the context carries\n"
+      "no information. Compare the transformer's column with both. Curves: %s/regression_error.csv\n",
+      (long long)task.dimensions, out.c_str());
 } catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

@@ -11,11 +11,10 @@
 //                         [--top-k K] [--top-p P] [--seed S]
 // train writes DIR/model.ckpt, DIR/tokenizer.txt and DIR/training.csv;
 // sample reads them and writes words that start with the prompt.
-#include <eigenformer/eigenformer.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <eigenformer/eigenformer.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -36,16 +35,26 @@ Arguments parse(int argc, char** argv) {
   a.command = argc > 1 ? argv[1] : "";
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--file") a.file = value;
-    else if (flag == "--out") a.out = value;
-    else if (flag == "--prompt") a.prompt = value;
-    else if (flag == "--steps") a.steps = std::atol(value.c_str());
-    else if (flag == "--count") a.count = std::atol(value.c_str());
-    else if (flag == "--top-k") a.top_k = std::atol(value.c_str());
-    else if (flag == "--temperature") a.temperature = std::atof(value.c_str());
-    else if (flag == "--top-p") a.top_p = std::atof(value.c_str());
-    else if (flag == "--seed") a.seed = std::strtoull(value.c_str(), nullptr, 10);
-    else a.command = "help";
+    if (flag == "--file")
+      a.file = value;
+    else if (flag == "--out")
+      a.out = value;
+    else if (flag == "--prompt")
+      a.prompt = value;
+    else if (flag == "--steps")
+      a.steps = std::atol(value.c_str());
+    else if (flag == "--count")
+      a.count = std::atol(value.c_str());
+    else if (flag == "--top-k")
+      a.top_k = std::atol(value.c_str());
+    else if (flag == "--temperature")
+      a.temperature = std::atof(value.c_str());
+    else if (flag == "--top-p")
+      a.top_p = std::atof(value.c_str());
+    else if (flag == "--seed")
+      a.seed = std::strtoull(value.c_str(), nullptr, 10);
+    else
+      a.command = "help";
   }
   if (a.command != "train" && a.command != "sample") {
     std::fprintf(stderr,
@@ -68,7 +77,8 @@ std::string shuffled_lines(const std::string& path, std::uint64_t seed) {
     if (!line.empty()) lines.push_back(line);
   if (lines.empty()) throw Error("'" + path + "' has no lines");
   Rng rng(seed);
-  for (std::size_t i = lines.size() - 1; i > 0; --i) std::swap(lines[i], lines[std::size_t(rng.uniform_int(Index(i) + 1))]);
+  for (std::size_t i = lines.size() - 1; i > 0; --i)
+    std::swap(lines[i], lines[std::size_t(rng.uniform_int(Index(i) + 1))]);
   std::string text;
   for (const auto& line : lines) text += line + "\n";
   return text;
@@ -117,14 +127,14 @@ int train_command(const Arguments& a) {
   const TokenDataset data(tokens, 0.1);
   std::printf("%s: %zu characters, %lld distinct; 90%% to train, 10%% to validate\n", a.file.c_str(), tokens.size(),
               (long long)tokenizer.vocab_size());
-  const double entropy = unigram_entropy(Tokens(tokens.begin(), tokens.begin() + data.size(TokenDataset::Split::kTrain)),
-                                         tokenizer.vocab_size());
+  const double entropy = unigram_entropy(
+      Tokens(tokens.begin(), tokens.begin() + data.size(TokenDataset::Split::kTrain)), tokenizer.vocab_size());
   std::printf("Unigram entropy: %.3f nats per character (the loss of guessing from letter frequencies alone)\n",
               entropy);
 
   // 2. A small GPT over 32-character windows.
-  const GPTConfig config{.vocab_size = tokenizer.vocab_size(), .block_size = 32, .num_layers = 3, .num_heads = 4,
-                         .channels = 96};
+  const GPTConfig config{
+      .vocab_size = tokenizer.vocab_size(), .block_size = 32, .num_layers = 3, .num_heads = 4, .channels = 96};
   GPT<float> model(config, a.seed);
   std::printf("GPT: %lld parameters\n", (long long)model.num_parameters());
 
@@ -150,20 +160,21 @@ int train_command(const Arguments& a) {
     std::printf("\n");
     return total / 20;
   };
-  const auto history = train(model, optimizer, WarmupCosineSchedule{adam.lr, 100, a.steps, 3e-4},
-                             [&](Index step, Index) {
-                               Rng rng(a.seed * 7777 + std::uint64_t(step));
-                               return data.batch(32, config.block_size, rng);
-                             },
-                             options, validation_loss);
+  const auto history = train(
+      model, optimizer, WarmupCosineSchedule{adam.lr, 100, a.steps, 3e-4},
+      [&](Index step, Index) {
+        Rng rng(a.seed * 7777 + std::uint64_t(step));
+        return data.batch(32, config.block_size, rng);
+      },
+      options, validation_loss);
 
   // 4. Save the model and the tokenizer, for `sample`.
   save_checkpoint(a.out + "/model.ckpt", model, a.steps);
   tokenizer.save(a.out + "/tokenizer.txt");
   std::printf("\nFinal: train loss %.3f, validation loss %.3f, unigram entropy %.3f nats.\n", history.back().loss,
               history.back().eval_loss, entropy);
-  std::printf("Saved %s/model.ckpt and tokenizer.txt. Try: makemore_words sample --out %s --prompt qu\n",
-              a.out.c_str(), a.out.c_str());
+  std::printf("Saved %s/model.ckpt and tokenizer.txt. Try: makemore_words sample --out %s --prompt qu\n", a.out.c_str(),
+              a.out.c_str());
   return 0;
 }
 

@@ -16,7 +16,7 @@ using namespace eigenformer;
 int main() try {
   const Index vocab = 16, batch = 16, time = 12, steps = 400;
   const double learning_rate = 0.3;
-  BlockConfig config;
+  GPTConfig config;
   config.channels = 32;
   config.num_heads = 2;
   config.block_size = time;
@@ -45,16 +45,21 @@ int main() try {
     for (Index n = 0; n < batch * time; ++n) tokens[n] = int(rng.uniform_int(vocab));
     for (Index n = 0; n < batch * time; ++n) targets[n] = n % time >= 2 ? tokens[n - 2] : -1;
 
-    // Forward: (B*T, C) activations all the way, (B*T, V) logits at the end.
-    Matrix<float> x = token_embedding.forward(tokens) + position_embedding.forward(batch, time);
-    const auto& logits = head.forward(final_norm.forward(block.forward(x, batch, time)));
+    // Forward: (B*T, C) activations all the way, (B*T, V) logits at the end. We keep
+    // every layer's input: its backward is handed it back.
+    const Matrix<float> x = token_embedding.forward(tokens) + position_embedding.forward(batch, time);
+    const Matrix<float> h = block.forward(x, batch, time);
+    const Matrix<float> normed = final_norm.forward(h);
+    const Matrix<float> logits = head.forward(normed);
     const float loss = cross_entropy.forward(logits, targets);
 
     // Backward: the same path in reverse; each layer adds into its parameters' grad.
     for_each_parameter([](Parameter<float>& p) { p.zero_grad(); });
-    const auto& dx = block.backward(final_norm.backward(head.backward(cross_entropy.backward())));
-    token_embedding.backward(dx);
-    position_embedding.backward(dx);
+    const Matrix<float> normed_grad = head.backward(normed, cross_entropy.backward());
+    const Matrix<float> h_grad = final_norm.backward(h, normed_grad);
+    const Matrix<float> x_grad = block.backward(x, h_grad);
+    token_embedding.backward(x_grad);
+    position_embedding.backward(x_grad);
 
     // Update: w -= lr * dL/dw (plain SGD; optim/ has AdamW).
     for_each_parameter([&](Parameter<float>& p) { p.value -= float(learning_rate) * p.grad; });

@@ -8,17 +8,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <eigenformer/eigenformer.hpp>
 #include <fstream>
 #include <string>
-
-#include <eigenformer/eigenformer.hpp>
 
 namespace eigenformer::fuzz {
 
 /// Writes the input to a file of this process's own (the loaders take paths).
 inline const std::string& write_input(const std::uint8_t* data, std::size_t size) {
   static const std::string path = "/tmp/eigenformer-fuzz-" + std::to_string(::getpid());
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), std::streamsize(size));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(data), std::streamsize(size));
   return path;
 }
 

@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::expect_clean_failure([&] { require(bpe().decode(bpe().encode(text, {"<|endoftext|>"})) == text); });
   fuzz::expect_clean_failure([&] { bpe().decode(ids_from(data, size)); });
 
-  static const CharTokenizer characters = CharTokenizer::from_text("abc \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");  // a b c space é € 😀
+  static const CharTokenizer characters =
+      CharTokenizer::from_text("abc \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");  // a b c space é € 😀
   fuzz::expect_clean_failure([&] { require(characters.decode(characters.encode(text)) == text); });
   fuzz::expect_clean_failure([&] { characters.decode(ids_from(data, size)); });
   return 0;

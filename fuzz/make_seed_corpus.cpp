@@ -1,11 +1,10 @@
 // Writes a seed corpus of small valid files, one folder per fuzz target, so the
 // fuzzers start from inputs that get past the magic numbers (not committed: made
 // by scripts/fuzz.sh). usage: make_seed_corpus OUT_DIR
+#include <eigenformer/eigenformer.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <eigenformer/eigenformer.hpp>
 
 using namespace eigenformer;
 namespace fs = std::filesystem;
@@ -13,8 +12,8 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv) try {
   EF_CHECK(argc == 2, "usage: make_seed_corpus OUT_DIR");
   const fs::path out = argv[1];
-  for (const char* target : {"fuzz_checkpoint", "fuzz_llmc_checkpoint", "fuzz_tokenizer_files", "fuzz_token_shard",
-                             "fuzz_tokenize"})
+  for (const char* target :
+       {"fuzz_checkpoint", "fuzz_llmc_checkpoint", "fuzz_tokenizer_files", "fuzz_token_shard", "fuzz_tokenize"})
     fs::create_directories(out / target);
 
   GPT<float> model(GPTConfig{.vocab_size = 8, .block_size = 4, .num_layers = 1, .num_heads = 1, .channels = 4});
@@ -33,8 +32,7 @@ int main(int argc, char** argv) try {
     std::uint32_t header[256] = {LlmcTokenizer::kMagic, 2, 3, 2};
     std::ofstream file(out / "fuzz_tokenizer_files/llmc.tok", std::ios::binary);
     file.write(reinterpret_cast<const char*>(header), sizeof(header));
-    for (const std::string token : {"a", "bc", "<|endoftext|>"})
-      file << char(token.size()) << token;
+    for (const std::string token : {"a", "bc", "<|endoftext|>"}) file << char(token.size()) << token;
   }
   write_token_shard((out / "fuzz_token_shard/shard.bin").string(), bpe.encode_ordinary(text));
   for (const char* sample : {"the cat", "caf\xc3\xa9 <|endoftext|>", "\xff\xfe invalid", ""})

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <eigenformer/eigenformer.hpp>
@@ -40,18 +39,14 @@ inline void require_gradients_match(const std::vector<GradientCheck>& checks, do
 template <class L>
 void require_layer_gradients(L& layer, const Matrix<double>& x, Rng& rng) {
   randomize_parameters(layer, rng);
-  require_gradients_match(check_layer_gradients(
-      layer, [&](const Matrix<double>& in) -> const Matrix<double>& { return layer.forward(in); },
-      [&](const Matrix<double>& dy) -> const Matrix<double>& { return layer.backward(dy); }, x, rng));
+  require_gradients_match(check_layer_gradients(layer, x, rng));
 }
 
 /// Finite-difference check of a sequence layer given its batch shape.
 template <class L>
 void require_sequence_gradients(L& layer, Index batch, Index time, const Matrix<double>& x, Rng& rng) {
   randomize_parameters(layer, rng);
-  require_gradients_match(check_layer_gradients(
-      layer, [&](const Matrix<double>& in) -> const Matrix<double>& { return layer.forward(in, batch, time); },
-      [&](const Matrix<double>& dy) -> const Matrix<double>& { return layer.backward(dy); }, x, rng));
+  require_gradients_match(check_layer_gradients(layer, batch, time, x, rng));
 }
 
 /// Runs `action`, which must throw eigenformer::Error whose message contains every fragment.
@@ -71,7 +66,8 @@ void require_error_mentions(Action&& action, const std::vector<std::string>& fra
 
 /// A fresh path in this test process's own scratch folder (removed and remade per call).
 inline std::string scratch_path(const std::string& name) {
-  const auto folder = std::filesystem::temp_directory_path() / ("eigenformer-tests-" + std::to_string(::getpid()));
+  const auto folder =
+      std::filesystem::temp_directory_path() / ("eigenformer-tests-" + std::to_string(os::process_id()));
   std::filesystem::create_directories(folder);
   const auto path = folder / name;
   std::filesystem::remove_all(path);

@@ -19,8 +19,8 @@ struct InductionResult {
 InductionResult train_small_induction_model(std::uint64_t seed) {
   set_num_threads(1);
   const RepeatedSequenceTask task{.vocab_size = 32, .length = 32, .min_period = 6, .max_period = 16};
-  const GPTConfig config{.vocab_size = 32, .block_size = 32, .num_layers = 2, .num_heads = 1, .channels = 32,
-                         .tie_embeddings = false};
+  const GPTConfig config{
+      .vocab_size = 32, .block_size = 32, .num_layers = 2, .num_heads = 1, .channels = 32, .tie_embeddings = false};
   Model model(config, seed);
   Rng eval_rng(seed + 12345);
   std::vector<Index> periods;
@@ -40,16 +40,18 @@ InductionResult train_small_induction_model(std::uint64_t seed) {
   TrainingOptions options;
   options.steps = 1200;
   options.show_progress = false;
-  train(model, optimizer, ConstantSchedule{adam.lr},
-        [&](Index step, Index) {
-          Rng rng(seed * 7919 + std::uint64_t(step));
-          return task.batch(32, rng);
-        },
-        options);
+  train(
+      model, optimizer, ConstantSchedule{adam.lr},
+      [&](Index step, Index) {
+        Rng rng(seed * 7919 + std::uint64_t(step));
+        return task.batch(32, rng);
+      },
+      options);
   result.repeated = repeated_accuracy();
   result.control = accuracy(predict(model, control));
   for (const auto& head : head_scores(model, evaluation))
-    if (head.layer == 1) result.layer_2_prefix_matching = std::max(result.layer_2_prefix_matching, head.prefix_matching);
+    if (head.layer == 1)
+      result.layer_2_prefix_matching = std::max(result.layer_2_prefix_matching, head.prefix_matching);
   return result;
 }
 

@@ -36,7 +36,7 @@ TEST_CASE("Probes: predict scores the argmax against targets, head scores read a
 
 TEST_CASE("Head ablation: a disabled head outputs zeros, and gradients stay exact") {
   Rng rng(4);
-  const BlockConfig config{.channels = 12, .num_heads = 3, .block_size = 5};
+  const GPTConfig config{.block_size = 5, .num_heads = 3, .channels = 12};
   CausalSelfAttention<double> attention(config, rng);
   testing::randomize_parameters(attention, rng);
   const Matrix<double> x = testing::random_matrix(10, 12, rng);
@@ -47,7 +47,7 @@ TEST_CASE("Head ablation: a disabled head outputs zeros, and gradients stay exac
 
 TEST_CASE("AttentionOnlyBlock: no FFN parameters, y = x + attn(norm(x)), gradients match") {
   Rng rng(5);
-  const BlockConfig config{.channels = 12, .num_heads = 3, .block_size = 5};
+  const GPTConfig config{.block_size = 5, .num_heads = 3, .channels = 12};
   AttentionOnlyBlock<double> block(config, rng, "blocks.0");
   const auto names = parameter_list(block);
   REQUIRE(names.size() == 6);  // norm_1 (2) and attention (4) only

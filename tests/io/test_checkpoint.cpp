@@ -28,11 +28,39 @@ TrainingOptions quiet_options(Index steps) {
   return options;
 }
 
-// Header offsets of the format documented in io/checkpoint.hpp.
-constexpr std::size_t kVersionOffset = 4, kChannelsOffset = 12 + 4 * 8, kTensorCountOffset = 100;
-constexpr std::size_t kFirstRowsOffset = 108 + 4 + std::string_view("wte.weight").size();
+// Header offsets of the format documented in io/checkpoint.hpp (version 2).
+constexpr std::size_t kVersionOffset = 4, kChannelsOffset = 12 + 4 * 8, kNormEpsOffset = 84, kTensorCountOffset = 116;
+constexpr std::size_t kFirstRowsOffset = 124 + 4 + std::string_view("wte.weight").size();
 
 }  // namespace
+
+TEST_CASE("Checkpoint: norm_eps and rope_theta are saved, and a version-1 file (without them) still loads") {
+  const std::string path = testing::scratch_path("v2.ckpt"), old_path = testing::scratch_path("v1.ckpt");
+  GPTConfig config = small_config();
+  config.norm_eps = 1e-6;
+  config.rope_theta = 500000.0;
+  LlamaGPT<float> model(config, 1);
+  save_checkpoint(path, model, 5);
+  const CheckpointInfo info = read_checkpoint_info(path);
+  CHECK(info.config.norm_eps == 1e-6);
+  CHECK(info.config.rope_theta == 500000.0);
+  LlamaGPT<float> other_theta(small_config(), 1);
+  require_error_mentions([&] { load_checkpoint(path, other_theta); }, {"norm_eps is 1e-06 in the file, 1e-05"});
+
+  // The same file as version 1 wrote it: no norm_eps and rope_theta in the header.
+  GPT<float> gpt(small_config(), 2);
+  save_checkpoint(path, gpt, 5);
+  std::vector<char> bytes = testing::read_file(path);
+  bytes.erase(bytes.begin() + kNormEpsOffset, bytes.begin() + kNormEpsOffset + 16);
+  testing::poke<std::uint32_t>(bytes, kVersionOffset, 1);
+  testing::write_file(old_path, bytes);
+  const CheckpointInfo old_info = read_checkpoint_info(old_path);
+  CHECK(old_info.config.norm_eps == GPTConfig{}.norm_eps);
+  CHECK(old_info.config.rope_theta == GPTConfig{}.rope_theta);
+  GPT<float> restored(small_config(), 3);
+  CHECK(load_checkpoint(old_path, restored) == 5);
+  CHECK(restored.parameter_list()[0]->value == gpt.parameter_list()[0]->value);
+}
 
 TEST_CASE("Checkpoint: model, optimizer state and step round-trip exactly") {
   const std::string path = testing::scratch_path("round_trip.ckpt");
@@ -114,7 +142,7 @@ TEST_CASE("Checkpoint: bad files are clear errors, and a failed load changes not
   SUBCASE("wrong version") {
     std::vector<char> bytes = good;
     testing::poke<std::uint32_t>(bytes, kVersionOffset, 7);
-    load_bad(bytes, {"version 7", "reads version 1"});
+    load_bad(bytes, {"version 7", "reads versions 1 to 2"});
   }
   SUBCASE("a config that does not match the model") {
     GPTConfig wider = small_config();

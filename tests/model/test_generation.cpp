@@ -17,20 +17,24 @@ void check_cache_matches_full_forward() {
   const Tokens tokens{1, 4, 10, 0, 7, 7, 3, 9, 2};
   const Matrix<double> full = model.forward(tokens, 1, 9);
 
-  model.reset_cache();
-  const Matrix<double> prefill = model.forward_cached(Tokens(tokens.begin(), tokens.begin() + 4), 1, 4);
+  KVCache<double> cache(model.config(), 1);
+  const Matrix<double> prefill = model.forward(Tokens(tokens.begin(), tokens.begin() + 4), 1, 4, cache);
   CHECK(prefill.isApprox(full.topRows(4), 1e-12));
+  CHECK(cache.length() == 4);
   for (Index t = 4; t < 9; ++t) {
-    const Matrix<double> step = model.forward_cached(Tokens{tokens[std::size_t(t)]}, 1, 1);
+    const Matrix<double> step = model.forward(Tokens{tokens[std::size_t(t)]}, 1, 1, cache);
     CHECK(step.row(0).isApprox(full.row(t), 1e-12));
   }
-  testing::require_error_mentions([&] { model.forward_cached(Tokens{1}, 1, 1); }, {"9 positions", "block size 9"});
+  testing::require_error_mentions([&] { model.forward(Tokens{1}, 1, 1, cache); }, {"9 positions", "block size 9"});
 
-  model.reset_cache();  // a rejected token leaves the cache as it was
-  model.forward_cached(Tokens(tokens.begin(), tokens.begin() + 4), 1, 4);
-  testing::require_error_mentions([&] { model.forward_cached(Tokens{99}, 1, 1); }, {"token id 99"});
-  CHECK(model.cache_length() == 4);
-  CHECK(model.forward_cached(Tokens{tokens[4]}, 1, 1).row(0).isApprox(full.row(4), 1e-12));
+  cache.clear();  // a rejected token leaves the cache as it was
+  model.forward(Tokens(tokens.begin(), tokens.begin() + 4), 1, 4, cache);
+  testing::require_error_mentions([&] { model.forward(Tokens{99}, 1, 1, cache); }, {"token id 99"});
+  CHECK(cache.length() == 4);
+  CHECK(model.forward(Tokens{tokens[4]}, 1, 1, cache).row(0).isApprox(full.row(4), 1e-12));
+
+  KVCache<double> for_two(model.config(), 2);  // a cache is for one batch size
+  testing::require_error_mentions([&] { model.forward(Tokens{1}, 1, 1, for_two); }, {"batch 2", "the call 1"});
 }
 
 }  // namespace
@@ -44,9 +48,9 @@ TEST_CASE("KV cache: batched sequences are cached independently") {
   GPT<double> model(generation_config(), 4);
   const Tokens tokens{1, 2, 3, 4, 9, 8, 7, 6};  // B = 2, T = 4
   const Matrix<double> full = model.forward(tokens, 2, 4);
-  model.reset_cache();
-  model.forward_cached(Tokens{1, 2, 9, 8}, 2, 2);
-  const Matrix<double> next = model.forward_cached(Tokens{3, 7}, 2, 1);
+  KVCache<double> cache(model.config(), 2);
+  model.forward(Tokens{1, 2, 9, 8}, 2, 2, cache);
+  const Matrix<double> next = model.forward(Tokens{3, 7}, 2, 1, cache);
   CHECK(next.row(0).isApprox(full.row(2), 1e-12));
   CHECK(next.row(1).isApprox(full.row(6), 1e-12));
 }
@@ -94,6 +98,28 @@ TEST_CASE("Sampler: draws follow the distribution, the same seed gives the same 
   CHECK(counts[2] / 20000.0 == doctest::Approx(0.7).epsilon(0.05));
   testing::require_error_mentions([] { Sampler({1.0, 0, 0.0, 1}); }, {"top_p", "(0, 1]"});
   testing::require_error_mentions([] { Sampler({-1.0, 0, 1.0, 1}); }, {"temperature", "-1"});
+}
+
+TEST_CASE("generate: past the block size, the refilled cache gives the logits of an uncached forward") {
+  // Greedy decoding from 3 tokens to 20 with a block size of 9: the cache fills at 9
+  // tokens and is refilled from the last 4 (half a block), then fills again. Each new
+  // token must be what an uncached forward over the same window (the last tokens the
+  // cache holds) predicts.
+  GPT<double> model(generation_config(), 8);
+  Rng rng(9);
+  testing::randomize_parameters(model, rng, 0.5);
+  Sampler greedy = Sampler::greedy();
+  const Tokens cached = generate(model, {3, 1, 4}, 17, greedy);
+  REQUIRE(cached.size() == 20);
+  Tokens window{3, 1, 4};  // what the cache holds, as generate() slides it
+  for (std::size_t i = 3; i < cached.size(); ++i) {
+    const Matrix<double> logits = model.forward(window, 1, Index(window.size()));
+    Eigen::Index next = 0;
+    logits.row(logits.rows() - 1).maxCoeff(&next);
+    CHECK(cached[i] == int(next));
+    window.push_back(cached[i]);
+    if (window.size() > 9) window.erase(window.begin(), window.end() - 4);  // full: refill from half a block
+  }
 }
 
 TEST_CASE("generate: the same seed gives the same text, generation past the block size keeps going") {

@@ -41,14 +41,49 @@ TEST_CASE("GPT: whole-model gradients match finite differences (LLaMA blocks, un
 }
 
 TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T, loss is their cross-entropy") {
+  // eps = 0.5 as well: a norm that ignored the config's epsilon (the final one had) would differ.
+  for (const double norm_eps : {1e-5, 0.5}) {
+    CAPTURE(norm_eps);
+    GPTConfig config = odd_config();
+    config.norm_eps = norm_eps;
+    GPT<double> model(config);
+    Rng rng(4);
+    testing::randomize_parameters(model, rng, 0.3);
+    const Matrix<double> logits = model.forward(kTokens, 2, 5);
+
+    // The same computation by hand, from the model's own weights and a copy of each block.
+    const auto weight = [&](const std::string& name) {
+      for (auto* p : model.parameter_list())
+        if (p->name == name) return p->value;
+      FAIL("no parameter " << name);
+      return Matrix<double>();
+    };
+    const Matrix<double> wte = weight("wte.weight"), wpe = weight("wpe.weight");
+    Matrix<double> x(10, 12);
+    for (Index n = 0; n < 10; ++n) x.row(n) = wte.row(kTokens[std::size_t(n)]) + wpe.row(n % 5);
+    for (Index l = 0; l < 2; ++l) {
+      GPT2Block<double> block = model.block(l);
+      x = block.forward(x, 2, 5);
+    }
+    Matrix<double> expected(10, 7);
+    for (Index n = 0; n < 10; ++n) {  // norm_f written out: (x - mean) / sqrt(var + eps) * w + b
+      const auto row = x.row(n).array();
+      const double mean = row.mean(), var = (row - mean).square().mean();
+      const RowVector<double> h = ((row - mean) / std::sqrt(var + norm_eps) * weight("norm_f.weight").row(0).array() +
+                                   weight("norm_f.bias").row(0).array())
+                                      .matrix();
+      expected.row(n) = h * wte.transpose();
+    }
+    CHECK(logits.isApprox(expected, 1e-12));
+
+    CrossEntropy<double> reference;
+    CHECK(model.forward(kTokens, kTargets, 2, 5) == doctest::Approx(reference.forward(expected, kTargets)));
+    CHECK(model.loss().row_losses().array().isNaN().count() == 2);  // the two -1 targets
+  }
+}
+
+TEST_CASE("GPT: at initialization (std 0.02) the logits are near 0, so the loss is near ln V") {
   GPT<double> model(odd_config());
-  const Matrix<double> logits = model.forward(kTokens, 2, 5);
-  CHECK(logits.rows() == 10);
-  CHECK(logits.cols() == 7);
-  CrossEntropy<double> reference;
-  CHECK(model.forward(kTokens, kTargets, 2, 5) == doctest::Approx(reference.forward(logits, kTargets)));
-  // At initialization (std 0.02) the logits are near 0: the loss is near ln V.
-  CHECK(model.loss().row_losses().array().isNaN().count() == 2);
   CHECK(model.forward(kTokens, kTargets, 2, 5) == doctest::Approx(std::log(7.0)).epsilon(0.02));
 }
 

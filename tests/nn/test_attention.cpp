@@ -5,7 +5,7 @@ using testing::random_matrix;
 
 namespace {
 
-BlockConfig odd_config() { return {.channels = 12, .num_heads = 3, .block_size = 7}; }
+GPTConfig odd_config() { return {.block_size = 7, .num_heads = 3, .channels = 12}; }
 
 /// Attention written as its definition, one loop per index, from the layer's own weights.
 Matrix<double> naive_attention(CausalSelfAttention<double>& attention, const Matrix<double>& x, Index batch,
@@ -76,16 +76,17 @@ TEST_CASE("Attention: gradients match finite differences (B=2, T=5, C=12, 3 head
 TEST_CASE("Attention: past one query chunk (T = 70: chunks of 32, 32 and 6), forward and gradients still exact") {
   // The layer works on chunks of 32 query rows that skip the masked keys; T = 70 has
   // chunks of every kind: full, full, and a short last one.
-  const BlockConfig config{.channels = 4, .num_heads = 2, .block_size = 70};
+  const GPTConfig config{.block_size = 70, .num_heads = 2, .channels = 4};
   Rng rng(9);
   CausalSelfAttention<double> attention(config, rng);
   testing::randomize_parameters(attention, rng);
   const Matrix<double> x = random_matrix(70, 4, rng);
   const Matrix<double> full = attention.forward(x, 1, 70);
   CHECK(full.isApprox(naive_attention(attention, x, 1, 70), 1e-12));
-  attention.reset_cache();  // the KV cache: 40 positions (two chunks), then 30 more after them
-  CHECK(attention.forward_cached(x.topRows(40), 1, 40).isApprox(full.topRows(40), 1e-12));
-  CHECK(attention.forward_cached(x.bottomRows(30), 1, 30).isApprox(full.bottomRows(30), 1e-12));
+  KVCache<double> cache(config, 1);  // the KV cache: 40 positions (two chunks), then 30 more after them
+  CHECK(attention.forward(x.topRows(40), 1, 40, cache.layer(0)).isApprox(full.topRows(40), 1e-12));
+  cache.advance(40);
+  CHECK(attention.forward(x.bottomRows(30), 1, 30, cache.layer(0)).isApprox(full.bottomRows(30), 1e-12));
   testing::require_sequence_gradients(attention, 1, 70, x, rng);
 }
 
@@ -114,7 +115,7 @@ TEST_CASE("Attention: causal, changing a later position never changes an earlier
 
 TEST_CASE("Attention: bad configs and shapes are errors that name the values") {
   Rng rng(6);
-  BlockConfig config = odd_config();
+  GPTConfig config = odd_config();
   config.num_heads = 5;
   testing::require_error_mentions([&] { CausalSelfAttention<float>(config, rng); },
                                   {"channels 12", "not divisible", "num_heads 5"});
@@ -132,7 +133,7 @@ TEST_CASE_TEMPLATE("Attention: each probability row is a distribution over the p
                    double) {
   Rng rng(7);
   const Index batch = 2, time = 70;  // three query chunks
-  CausalSelfAttention<S> attention(BlockConfig{.channels = 12, .num_heads = 3, .block_size = time}, rng);
+  CausalSelfAttention<S> attention(GPTConfig{.block_size = time, .num_heads = 3, .channels = 12}, rng);
   for (const double weight_std : {0.5, 30.0}) {  // ordinary scores, then scores in the thousands
     CAPTURE(weight_std);
     testing::randomize_parameters(attention, rng, weight_std);

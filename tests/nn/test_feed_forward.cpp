@@ -4,7 +4,7 @@ using namespace eigenformer;
 using testing::random_matrix;
 
 namespace {
-BlockConfig small_config() { return {.channels = 6, .num_heads = 2, .ffn_hidden = 10}; }
+GPTConfig small_config() { return {.num_heads = 2, .channels = 6, .ffn_hidden = 10}; }
 }  // namespace
 
 TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights, default width 4C") {
@@ -18,7 +18,7 @@ TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights, default width
       [](double v) { return 0.5 * v * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v))); });
   const Matrix<double> expected = (h * p[2]->value.transpose()).rowwise() + p[3]->value.row(0);
   CHECK(mlp.forward(x).isApprox(expected));
-  CHECK(MLP<float>::hidden_width(BlockConfig{}) == 4 * BlockConfig{}.channels);
+  CHECK(MLP<float>::hidden_width(GPTConfig{}) == 4 * GPTConfig{}.channels);
 }
 
 TEST_CASE("MLP: gradients match finite differences") {
@@ -29,7 +29,7 @@ TEST_CASE("MLP: gradients match finite differences") {
 
 TEST_CASE("SwiGLU: forward is proj(silu(gate x) * up x), gradients match finite differences") {
   Rng rng(3);
-  BlockConfig config = small_config();
+  GPTConfig config = small_config();
   config.bias = false;
   SwiGLU<double> swiglu(config, rng);
   testing::randomize_parameters(swiglu, rng);
@@ -41,5 +41,5 @@ TEST_CASE("SwiGLU: forward is proj(silu(gate x) * up x), gradients match finite 
   CHECK(swiglu.forward(x).isApprox(h * p[2]->value.transpose()));
 
   testing::require_layer_gradients(swiglu, random_matrix(5, 6, rng), rng);
-  CHECK(SwiGLU<float>::hidden_width(BlockConfig{}) == 176);  // 2/3 of 4*64, rounded up to 8
+  CHECK(SwiGLU<float>::hidden_width(GPTConfig{}) == 176);  // 2/3 of 4*64, rounded up to 8
 }

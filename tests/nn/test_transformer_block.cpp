@@ -5,8 +5,8 @@ using testing::random_matrix;
 
 namespace {
 
-BlockConfig odd_config(bool bias) {
-  BlockConfig config;
+GPTConfig odd_config(bool bias) {
+  GPTConfig config;
   config.channels = 12;
   config.num_heads = 3;
   config.block_size = 5;
@@ -92,7 +92,7 @@ TEST_CASE("TransformerBlock: causal in both compositions") {
 
 TEST_CASE("TransformerBlock: dropout is seeded, active in training, off at eval") {
   Rng rng(14), same(14);
-  BlockConfig config = odd_config(true);
+  GPTConfig config = odd_config(true);
   config.dropout = 0.3;
   GPT2Block<double> a(config, rng), b(config, same);
   const Matrix<double> x = random_matrix(10, 12, rng);

@@ -37,7 +37,8 @@ TEST_CASE("BPE: decode(encode(s)) == s for text, UTF-8, emoji, empty and random 
   const std::string corpus = "the cat sat on the mat. The cats, they sat! It's 2024 — café ☕ 😀 こんにちは";
   tokenizer.train(corpus + corpus + corpus, 300);
   CHECK(tokenizer.vocab_size() == 300);
-  for (const std::string s : {"", "the cat", "It's the mat.", "naïve café ☕", "😀👍🏽", "こんにちは世界", "\n\t  x"})
+  for (const std::string s :
+       {"", "the cat", "It's the mat.", "naïve café ☕", "😀👍🏽", "こんにちは世界", "\n\t  x"})
     CHECK(tokenizer.decode(tokenizer.encode(s)) == s);
   CHECK(tokenizer.encode("the cat").size() < std::string("the cat").size());  // merges apply
   Rng rng(1);

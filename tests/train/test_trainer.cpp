@@ -91,8 +91,8 @@ TEST_CASE("Trainer: a non-finite loss or gradient stops training with the step, 
 
 TEST_CASE("Trainer: the same seed and thread count give bit-identical losses over 100 steps") {
   // Big enough that attention and the matrix products take their multi-threaded paths.
-  const GPTConfig config{.vocab_size = 32, .block_size = 32, .num_layers = 2, .num_heads = 4, .channels = 64,
-                         .dropout = 0.1};
+  const GPTConfig config{
+      .vocab_size = 32, .block_size = 32, .num_layers = 2, .num_heads = 4, .channels = 64, .dropout = 0.1};
   const auto run = [&](int threads) {
     set_num_threads(threads);
     GPT<float> model(config, 11);
@@ -100,11 +100,13 @@ TEST_CASE("Trainer: the same seed and thread count give bit-identical losses ove
     const auto next_batch = [](Index step, Index) {
       Rng rng(100 + std::uint64_t(step));
       Batch batch{{}, {}, 8, 32};
-      for (Index n = 0; n < 2 * 8 * 32; ++n) (n < 8 * 32 ? batch.tokens : batch.targets).push_back(int(rng.uniform_int(32)));
+      for (Index n = 0; n < 2 * 8 * 32; ++n)
+        (n < 8 * 32 ? batch.tokens : batch.targets).push_back(int(rng.uniform_int(32)));
       return batch;
     };
     std::vector<double> losses;
-    for (const StepRecord& record : train(model, optimizer, WarmupCosineSchedule{1e-3, 10, 100}, next_batch, quiet(100)))
+    for (const StepRecord& record :
+         train(model, optimizer, WarmupCosineSchedule{1e-3, 10, 100}, next_batch, quiet(100)))
       losses.push_back(record.loss);
     return losses;
   };

@@ -24,8 +24,8 @@ namespace eigenformer {
 /// Per-row outcome of one evaluation forward pass (rows with target -1 are skipped).
 struct Predictions {
   Index batch = 0, time = 0;
-  std::vector<double> loss;   // (B*T,), NaN where the target is -1
-  std::vector<int> correct;   // (B*T,), 1 if the argmax is the target, -1 where the target is -1
+  std::vector<double> loss;  // (B*T,), NaN where the target is -1
+  std::vector<int> correct;  // (B*T,), 1 if the argmax is the target, -1 where the target is -1
 };
 
 /// Runs the model once in eval mode and scores every position's prediction.

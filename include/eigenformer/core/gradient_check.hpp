@@ -7,12 +7,15 @@
 // whole tensors by  |analytic - numeric| / (|analytic| + |numeric|)  (L2 norms).
 // To check a layer we make its output scalar with fixed random weights R:
 //   L = sum(y * R), so dL/dy = R is what backward receives.
+// In double only: in float, rounding (1e-7 relative) swamps the differences.
 #pragma once
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "eigenformer/core/init.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/rng.hpp"
 
@@ -48,6 +51,9 @@ Matrix<double> numerical_gradient(Matrix<double>& values, Loss&& loss, double st
 /// Call after one backward pass from zeroed gradients.
 template <class Model, class Loss>
 std::vector<GradientCheck> check_parameter_gradients(Model& model, Loss&& loss) {
+  static_assert(std::is_same_v<typename Model::Scalar, double>,
+                "gradient checks need a model of double (e.g. GPT<double>): in float, finite differences are "
+                "swamped by rounding");
   std::vector<GradientCheck> checks;
   model.parameters([&](Parameter<double>& parameter) {
     const Matrix<double> analytic = parameter.grad;
@@ -56,24 +62,41 @@ std::vector<GradientCheck> check_parameter_gradients(Model& model, Loss&& loss) 
   return checks;
 }
 
-/// Checks a layer's input gradient and all its parameter gradients.
-/// forward(x) -> y and backward(dy) -> dx wrap the layer's calls (so a SequenceLayer
-/// can be given its batch shape). Returns one entry for the input, then one per parameter.
-template <class Model, class Forward, class Backward>
-std::vector<GradientCheck> check_layer_gradients(Model& layer, Forward&& forward, Backward&& backward, Matrix<double> x,
-                                                 Rng& rng) {
-  Matrix<double> weights = forward(x);  // L = sum(y * weights): any fixed weights will do
+namespace detail {
+
+/// L = sum(y * R) for fixed random R, so backward receives dy = R. Returns one entry for
+/// the input, then one per parameter. `forward(x)` runs the layer.
+template <class L, class Forward>
+std::vector<GradientCheck> check_gradients(L& layer, Forward&& forward, Matrix<double> x, Rng& rng) {
+  static_assert(std::is_same_v<typename L::Scalar, double>,
+                "gradient checks need a layer of double (e.g. Linear<double>): in float, finite differences "
+                "are swamped by rounding");
+  Matrix<double> weights = forward(x);  // any fixed weights will do
   fill_normal(weights, 1.0, rng);
   const auto loss = [&] { return forward(x).cwiseProduct(weights).sum(); };
 
   layer.parameters([](Parameter<double>& parameter) { parameter.zero_grad(); });
   forward(x);
-  // A copy on purpose: the numerical gradient below runs forward many times, and a
-  // layer may reuse its buffers. NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
-  const Matrix<double> input_grad = backward(weights);
+  const Matrix<double> input_grad = layer.backward(x, weights);
   std::vector<GradientCheck> checks{{"input", relative_error(input_grad, numerical_gradient(x, loss))}};
   for (auto& check : check_parameter_gradients(layer, loss)) checks.push_back(check);
   return checks;
+}
+
+}  // namespace detail
+
+/// Checks a position-wise layer's input gradient and all its parameter gradients at x.
+template <Layer L>
+std::vector<GradientCheck> check_layer_gradients(L& layer, const Matrix<double>& x, Rng& rng) {
+  return detail::check_gradients(
+      layer, [&](const Matrix<double>& in) { return Matrix<double>(layer.forward(in)); }, x, rng);
+}
+
+/// The same for a sequence layer (attention, a block) run on `batch` sequences of `time` positions.
+template <SequenceLayer L>
+std::vector<GradientCheck> check_layer_gradients(L& layer, Index batch, Index time, const Matrix<double>& x, Rng& rng) {
+  return detail::check_gradients(
+      layer, [&](const Matrix<double>& in) { return Matrix<double>(layer.forward(in, batch, time)); }, x, rng);
 }
 
 }  // namespace eigenformer

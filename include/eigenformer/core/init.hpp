@@ -17,10 +17,4 @@ void fill_normal(Eigen::MatrixBase<Derived>& m, double std, Rng& rng) {
     for (Index j = 0; j < m.cols(); ++j) m(i, j) = static_cast<typename Derived::Scalar>(rng.normal(0.0, std));
 }
 
-template <class Derived>
-void fill_uniform(Eigen::MatrixBase<Derived>& m, double low, double high, Rng& rng) {
-  for (Index i = 0; i < m.rows(); ++i)
-    for (Index j = 0; j < m.cols(); ++j) m(i, j) = static_cast<typename Derived::Scalar>(rng.uniform(low, high));
-}
-
 }  // namespace eigenformer

@@ -1,21 +1,21 @@
 // The layer contract, stated as C++20 concepts.
 //
 // A layer is a forward/backward pair (as in the clearest C training code):
-//   requires: forward(x) before backward(dy); dy has the shape of forward's output.
-//   ensures:  forward returns y and keeps what backward needs;
-//             backward returns dL/dx and ADDS dL/dparameter into each parameter's grad;
-//             parameters(visit) calls visit(Parameter&) for each parameter, in a fixed order.
-// Outputs are returned as const references to buffers the layer owns and reuses
-// from step to step: read them (or copy them) before the next forward/backward.
-// Inputs may be kept by reference instead of copied (Linear and GELU do: copying
-// every activation cost ~7% of a training step), so x must stay alive and unchanged
-// until backward. In a model it is: x is the previous layer's output buffer. Such a
-// layer deletes forward(Matrix&&), so passing a temporary does not compile.
+//   y  = layer.forward(x)         returns y, by value; keeps what backward needs of its own work
+//   dx = layer.backward(x, dy)    x is the input of that forward, handed back in; returns dL/dx
+//                                 and ADDS dL/dparameter into each parameter's grad
+//   layer.parameters(visit)       calls visit(Parameter&) for each parameter, in a fixed order
+// What backward depends on is visible at the call site: the caller keeps x and hands
+// it back, and nothing points into the caller's memory, so `x = layer.forward(x)`, a
+// temporary input or reusing y's storage cannot break a later backward behind your back.
+// Each misuse is a named error (core/forward_record.hpp): backward handed another x or a
+// changed one, backward twice for one forward, backward before any forward.
 //
 // A position-wise Layer (norm, MLP) sees rows independently. A SequenceLayer
 // (attention, a transformer block) mixes positions, so it is told the batch
 // shape: x is (batch * time, C) with the rows of one sequence contiguous.
-// If your own layer breaks the contract, the compiler names the missing piece.
+// A layer of your own that returns by value fits; one that breaks the contract gets a
+// compiler error naming the concept and the missing piece.
 #pragma once
 
 #include <concepts>
@@ -36,15 +36,15 @@ concept HasParameters = requires(L& layer, ParameterVisit<typename L::Scalar> vi
 
 template <class L>
 concept Layer = HasParameters<L> && requires(L& layer, const Matrix<typename L::Scalar>& x) {
-  { layer.forward(x) } -> std::same_as<const Matrix<typename L::Scalar>&>;
-  { layer.backward(x) } -> std::same_as<const Matrix<typename L::Scalar>&>;
+  { layer.forward(x) } -> std::convertible_to<Matrix<typename L::Scalar>>;
+  { layer.backward(x, x) } -> std::convertible_to<Matrix<typename L::Scalar>>;
 };
 
 template <class L>
 concept SequenceLayer = HasParameters<L> &&
     requires(L& layer, const Matrix<typename L::Scalar>& x, Index batch, Index time) {
-  { layer.forward(x, batch, time) } -> std::same_as<const Matrix<typename L::Scalar>&>;
-  { layer.backward(x) } -> std::same_as<const Matrix<typename L::Scalar>&>;
+  { layer.forward(x, batch, time) } -> std::convertible_to<Matrix<typename L::Scalar>>;
+  { layer.backward(x, x) } -> std::convertible_to<Matrix<typename L::Scalar>>;
 };
 
 /// Every parameter of a layer or model, in visiting order: the flat list that

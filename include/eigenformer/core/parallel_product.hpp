@@ -20,7 +20,7 @@ namespace eigenformer {
 /// dst = lhs * rhs (kNo) or dst += lhs * rhs (kYes). dst may be a block of a matrix.
 template <class Dst, class Lhs, class Rhs>
 void multiply(Dst&& dst, const Lhs& lhs, const Rhs& rhs, Accumulate accumulate = Accumulate::kNo) {
-  use_one_thread_pool();
+  configure_process_once();
   const Index rows = dst.rows();
   const int parts = worth_parallel(rows * lhs.cols() * rhs.cols()) ? std::min<int>(num_threads(), int(rows)) : 1;
   EF_PARALLEL_FOR_IF(parts > 1)

@@ -28,8 +28,8 @@ class LookupPrompts {
     Tokens tokens;
     for (char c : text) {
       const auto id = kAlphabet.find(c);
-      EF_CHECK(id != std::string_view::npos, "character '" << c << "' is not in the prompt alphabet \"" << kAlphabet
-                                                           << "\"");
+      EF_CHECK(id != std::string_view::npos,
+               "character '" << c << "' is not in the prompt alphabet \"" << kAlphabet << "\"");
       tokens.push_back(int(id));
     }
     return tokens;
@@ -45,9 +45,9 @@ class LookupPrompts {
   }
 
   struct Prompt {
-    std::string text;      // "a3 b7 c1 b"
-    char answer;           // '7', or the query's true value when the key is absent
-    bool key_in_prompt;    // false: nothing in the prompt tells the answer
+    std::string text;    // "a3 b7 c1 b"
+    char answer;         // '7', or the query's true value when the key is absent
+    bool key_in_prompt;  // false: nothing in the prompt tells the answer
   };
 
   /// `examples` distinct letter-digit pairs, then a query letter: one of them, or
@@ -55,7 +55,8 @@ class LookupPrompts {
   static Prompt random_prompt(Index examples, bool key_in_prompt, Rng& rng) {
     EF_CHECK(examples >= 1 && examples <= 25, "examples must be in [1, 25], got " << examples);
     std::string letters = "abcdefghijklmnopqrstuvwxyz";
-    for (Index i = 0; i < 26; ++i) std::swap(letters[std::size_t(i)], letters[std::size_t(i + rng.uniform_int(26 - i))]);
+    for (Index i = 0; i < 26; ++i)
+      std::swap(letters[std::size_t(i)], letters[std::size_t(i + rng.uniform_int(26 - i))]);
     Prompt prompt{"", '0', key_in_prompt};
     for (Index i = 0; i < examples; ++i) {
       prompt.text += letters[std::size_t(i)];

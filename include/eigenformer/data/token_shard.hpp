@@ -32,8 +32,8 @@ inline void write_token_shard(const std::string& path, const Tokens& tokens) {
   std::int32_t header[256] = {kTokenShardMagic, 1, std::int32_t(tokens.size())};
   std::vector<std::uint16_t> raw;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    EF_CHECK(tokens[i] >= 0 && tokens[i] < 65536, "token " << tokens[i] << " at position " << i
-                                                           << " does not fit a shard's uint16");
+    EF_CHECK(tokens[i] >= 0 && tokens[i] < 65536,
+             "token " << tokens[i] << " at position " << i << " does not fit a shard's uint16");
     raw.push_back(std::uint16_t(tokens[i]));
   }
   AtomicFileWriter out(path);

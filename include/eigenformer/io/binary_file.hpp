@@ -9,8 +9,6 @@
 // Numbers are stored little-endian, the byte order of every machine we target.
 #pragma once
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +18,7 @@
 #include <vector>
 
 #include "eigenformer/core/error.hpp"
+#include "eigenformer/core/os.hpp"
 #include "eigenformer/core/types.hpp"
 
 namespace eigenformer {
@@ -95,7 +94,7 @@ class BinaryReader {
 class AtomicFileWriter {
  public:
   explicit AtomicFileWriter(const std::string& path)
-      : path_(path), temporary_path_(path + ".tmp." + std::to_string(::getpid())) {
+      : path_(path), temporary_path_(path + ".tmp." + std::to_string(os::process_id())) {
     file_ = std::fopen(temporary_path_.c_str(), "wb");
     EF_CHECK(file_ != nullptr, "cannot write '" << temporary_path_ << "': " << std::strerror(errno));
   }
@@ -124,7 +123,7 @@ class AtomicFileWriter {
 
   /// Flushes to disk, then renames over the target: all or nothing.
   void commit() {
-    const bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+    const bool flushed = std::fflush(file_) == 0 && os::sync_to_disk(file_);
     const bool closed = std::fclose(file_) == 0;
     file_ = nullptr;
     EF_CHECK(flushed && closed, "flushing '" << temporary_path_ << "' failed: " << std::strerror(errno));

@@ -2,9 +2,10 @@
 // and optionally the optimizer state and step, so training resumes exactly.
 //
 // Layout (little-endian):
-//   uint32 magic "EFCK", uint32 version (1), uint32 bytes per number (4 float, 8 double)
+//   uint32 magic "EFCK", uint32 version (2), uint32 bytes per number (4 float, 8 double)
 //   config: int64 vocab_size, block_size, num_layers, num_heads, channels, ffn_hidden,
-//           flags (1 = bias, 2 = tied embeddings); double dropout, init_std
+//           flags (1 = bias, 2 = tied embeddings); double dropout, init_std,
+//           norm_eps, rope_theta (version 2; a version-1 file has the defaults)
 //   int64 training step, int64 optimizer step count (-1 = no optimizer state)
 //   uint64 tensor count, then per tensor: uint32 name length, name, int64 rows,
 //   int64 cols, rows*cols numbers (row-major). Model tensors come first, in the
@@ -32,7 +33,8 @@ struct CheckpointInfo {
 namespace checkpoint_format {
 
 inline constexpr std::uint32_t kMagic = 0x4B434645;  // "EFCK"
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;
+inline constexpr std::uint32_t kOldestVersion = 1;  // version 1 had no norm_eps, rope_theta
 inline constexpr std::uint32_t kMaxNameLength = 4096;
 
 /// Reads and checks the header; the reader is left at the first tensor.
@@ -41,8 +43,9 @@ inline CheckpointInfo read_header(BinaryReader& in) {
   EF_CHECK(magic == kMagic, "'" << in.path() << "' is not an eigenformer checkpoint (magic 0x" << std::hex << magic
                                 << ", expected 0x" << kMagic << ")");
   const auto version = in.read<std::uint32_t>("version");
-  EF_CHECK(version == kVersion,
-           "'" << in.path() << "' has checkpoint version " << version << "; this build reads version " << kVersion);
+  EF_CHECK(version >= kOldestVersion && version <= kVersion, "'" << in.path() << "' has checkpoint version " << version
+                                                                 << "; this build reads versions " << kOldestVersion
+                                                                 << " to " << kVersion);
   CheckpointInfo info;
   info.bytes_per_number = in.read<std::uint32_t>("bytes per number");
   EF_CHECK(info.bytes_per_number == 4 || info.bytes_per_number == 8,
@@ -64,6 +67,10 @@ inline CheckpointInfo read_header(BinaryReader& in) {
   c.bias = flags & 1, c.tie_embeddings = flags & 2;
   c.dropout = in.read<double>("dropout");
   c.init_std = in.read<double>("init_std");
+  if (version >= 2) {
+    c.norm_eps = in.read<double>("norm_eps");
+    c.rope_theta = in.read<double>("rope_theta");
+  }
   try {
     c.validate();
   } catch (const Error& error) {
@@ -132,6 +139,12 @@ inline void check_same_config(const GPTConfig& file, const GPTConfig& model, con
   same("ffn_hidden", file.ffn_hidden, model.ffn_hidden);
   same("bias", file.bias, model.bias);
   same("tie_embeddings", file.tie_embeddings, model.tie_embeddings);
+  const auto same_number = [&](const char* name, double in_file, double in_model) {
+    EF_CHECK(in_file == in_model, "'" << path << "' does not match the model: " << name << " is " << in_file
+                                      << " in the file, " << in_model << " in the model");
+  };
+  same_number("norm_eps", file.norm_eps, model.norm_eps);
+  same_number("rope_theta", file.rope_theta, model.rope_theta);
 }
 
 /// Used where no optimizer state is saved or loaded.
@@ -164,6 +177,8 @@ void save_checkpoint(const std::string& path, Model& model, Index step = 0, Opti
     out.write(std::int64_t(value));
   out.write(c.dropout);
   out.write(c.init_std);
+  out.write(c.norm_eps);
+  out.write(c.rope_theta);
   out.write(std::int64_t(step));
   out.write(std::int64_t(optimizer ? optimizer->step_count() : -1));
 

@@ -1,9 +1,10 @@
 // Generating text: predict, sample, append, repeat (autoregressive decoding).
 //
-// The prompt goes through the model once, filling each attention layer's KV cache;
+// The prompt goes through the model once, filling the KV cache that generate owns;
 // then each new token costs one position's worth of work. When the context reaches
 // the block size, the cache is refilled from the last half block of tokens (the
-// model cannot see further back than its block size anyway).
+// model cannot see further back than its block size anyway): the logits are then
+// exactly those of a full forward pass over those tokens.
 #pragma once
 
 #include <functional>
@@ -22,10 +23,11 @@ Tokens generate(Model& model, const Tokens& prompt, Index max_new_tokens, Sample
   const Index block_size = model.config().block_size;
   model.set_training(false);
   Tokens tokens = prompt;
-  const auto refill_cache = [&](Index keep) {  // forward the last `keep` tokens into a fresh cache
-    model.reset_cache();
+  KVCache<typename Model::Scalar> cache(model.config(), /*batch=*/1);
+  const auto refill_cache = [&](Index keep) {  // forward the last `keep` tokens into an emptied cache
+    cache.clear();
     const Tokens context(tokens.end() - keep, tokens.end());
-    return model.forward_cached(context, 1, keep).row(keep - 1).eval();
+    return RowVector<typename Model::Scalar>(model.forward(context, 1, keep, cache).row(keep - 1));
   };
   RowVector<typename Model::Scalar> logits = refill_cache(std::min<Index>(Index(tokens.size()), block_size));
   for (Index i = 0; i < max_new_tokens; ++i) {
@@ -33,10 +35,10 @@ Tokens generate(Model& model, const Tokens& prompt, Index max_new_tokens, Sample
     tokens.push_back(next);
     if (on_token) on_token(next);
     if (i + 1 == max_new_tokens) break;
-    if (model.cache_length() == block_size)
+    if (cache.length() == block_size)
       logits = refill_cache(std::max<Index>(1, block_size / 2));
     else
-      logits = model.forward_cached(Tokens{next}, 1, 1).row(0);
+      logits = model.forward(Tokens{next}, 1, 1, cache).row(0);
   }
   return tokens;
 }

@@ -1,4 +1,6 @@
-// The blueprint of a GPT: sizes and options, nothing learned.
+// The blueprint of a GPT: sizes and options, nothing learned. One struct for every
+// knob: the model, each block and each layer in it are built from it, and a
+// checkpoint saves all of it.
 //
 // Parameter count of the GPT-2 shape, ignoring biases and norms:
 //   V*C (token embedding, tied with the output layer) + T*C (positions)
@@ -8,24 +10,31 @@
 #pragma once
 
 #include <cmath>
-#include <string>
 
 #include "eigenformer/core/error.hpp"
-#include "eigenformer/nn/block_config.hpp"
+#include "eigenformer/core/types.hpp"
 
 namespace eigenformer {
 
 struct GPTConfig {
-  Index vocab_size = 64;  // V
-  Index block_size = 64;  // T, the longest context
-  Index num_layers = 2;   // L
-  Index num_heads = 4;    // H
-  Index channels = 64;    // C
-  Index ffn_hidden = 0;   // 0: the FFN's usual width (4C for the MLP)
-  double dropout = 0.0;
-  bool bias = true;
-  bool tie_embeddings = true;  // the output layer reuses the token embedding (GPT-2)
-  double init_std = 0.02;      // GPT-2: weights N(0, 0.02^2), residual projections / sqrt(2L)
+  Index vocab_size = 64;        // V
+  Index block_size = 64;        // T, the longest context
+  Index num_layers = 2;         // L
+  Index num_heads = 4;          // H; each head sees head_dim = C / H channels
+  Index channels = 64;          // C, the width of the residual stream
+  Index ffn_hidden = 0;         // the FFN's inner width; 0 lets each FFN choose its usual one (4C for the MLP)
+  double dropout = 0.0;         // after the embeddings and each sub-layer, in training only
+  bool bias = true;             // biases in the Linear layers (GPT-2 yes, LLaMA no)
+  bool tie_embeddings = true;   // the output layer reuses the token embedding (GPT-2)
+  double init_std = 0.02;       // GPT-2: weights N(0, 0.02^2), residual projections / sqrt(2L)
+  double norm_eps = 1e-5;       // every norm's epsilon, the final norm's too
+  double rope_theta = 10000.0;  // RoPE's base frequency (LLaMA blocks)
+
+  Index head_dim() const { return channels / num_heads; }
+
+  /// The std of the projections that write into the residual stream: each block adds
+  /// two, so 1/sqrt(2L) keeps the stream's variance from growing with depth (GPT-2).
+  double residual_init_std() const { return init_std / std::sqrt(2.0 * double(num_layers)); }
 
   /// ~45K parameters: the in-context-learning scale, trains in seconds.
   static GPTConfig nano() {
@@ -47,8 +56,8 @@ struct GPTConfig {
   /// through a diffuse circuit (previous-token scores < 0.15) instead of the clean
   /// previous-token + induction head pair that an untied head gives (measured).
   static GPTConfig induction() {
-    return {.vocab_size = 64, .block_size = 64, .num_layers = 2, .num_heads = 2, .channels = 64,
-            .tie_embeddings = false};
+    return {
+        .vocab_size = 64, .block_size = 64, .num_layers = 2, .num_heads = 2, .channels = 64, .tie_embeddings = false};
   }
   /// GPT-2 small: 124M parameters.
   static GPTConfig gpt2() {
@@ -58,21 +67,15 @@ struct GPTConfig {
   void validate() const {
     EF_CHECK(vocab_size > 0, "vocab_size must be positive, got " << vocab_size);
     EF_CHECK(num_layers > 0, "num_layers must be positive, got " << num_layers);
-    block_config().validate();
-  }
-
-  /// What each block is built from; residual projections get std / sqrt(2L).
-  BlockConfig block_config() const {
-    BlockConfig config;
-    config.channels = channels;
-    config.num_heads = num_heads;
-    config.block_size = block_size;
-    config.ffn_hidden = ffn_hidden;
-    config.bias = bias;
-    config.dropout = dropout;
-    config.init_std = init_std;
-    config.residual_init_std = init_std / std::sqrt(2.0 * double(num_layers));
-    return config;
+    EF_CHECK(channels > 0, "channels must be positive, got " << channels);
+    EF_CHECK(num_heads > 0, "num_heads must be positive, got " << num_heads);
+    EF_CHECK(channels % num_heads == 0, "channels " << channels << " is not divisible by num_heads " << num_heads);
+    EF_CHECK(block_size > 0, "block_size must be positive, got " << block_size);
+    EF_CHECK(ffn_hidden >= 0, "ffn_hidden must be >= 0 (0 = default), got " << ffn_hidden);
+    EF_CHECK(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1), got " << dropout);
+    EF_CHECK(init_std >= 0.0, "init_std must be >= 0, got " << init_std);
+    EF_CHECK(norm_eps > 0.0, "norm_eps must be positive, got " << norm_eps);
+    EF_CHECK(rope_theta > 1.0, "rope_theta must be > 1, got " << rope_theta);
   }
 };
 

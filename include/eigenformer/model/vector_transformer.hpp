@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/layer.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/linear.hpp"
@@ -29,30 +30,34 @@ class VectorTransformer {
         rng_(seed),
         read_in_(input_size, config.channels, true, rng_, "read_in", config.init_std),
         position_embedding_(config.block_size, config.channels, rng_, "wpe", config.init_std),
-        final_norm_(config.channels, "norm_f"),
-        read_out_(config.channels, output_size, true, rng_, "read_out", config.init_std) {
-    for (Index l = 0; l < config.num_layers; ++l)
-      blocks_.emplace_back(config.block_config(), rng_, "blocks." + std::to_string(l));
+        final_norm_(config.channels, "norm_f", S(config.norm_eps)),
+        read_out_(config.channels, output_size, true, rng_, "read_out", config.init_std),
+        residual_(std::size_t(config.num_layers + 1)) {
+    for (Index l = 0; l < config.num_layers; ++l) blocks_.emplace_back(config, rng_, "blocks." + std::to_string(l));
   }
 
-  /// x (B*T, input_size) -> predictions (B*T, output_size).
-  const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
+  /// x (B*T, input_size) -> predictions (B*T, output_size). Keeps the residual stream
+  /// (x_l is block l's input) and norm_f's input for backward; x the caller keeps.
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
     EF_CHECK(batch > 0 && time > 0 && x.rows() == batch * time,
              "VectorTransformer: " << x.rows() << " rows for batch " << batch << " x time " << time);
-    hidden_ = read_in_.forward(x) + position_embedding_.forward(batch, time);
-    const Matrix<S>* h = &hidden_;
-    for (auto& block : blocks_) h = &block.forward(*h, batch, time);
-    return read_out_.forward(final_norm_.forward(*h));
+    // x_0 = x W_in^T + b_in + wpe[0..T-1]
+    residual_[0] = read_in_.forward(x) + position_embedding_.forward(batch, time);
+    // x_{l+1} = block_l(x_l)
+    for (std::size_t l = 0; l < blocks_.size(); ++l) residual_[l + 1] = blocks_[l].forward(residual_[l], batch, time);
+    // y = norm_f(x_L) W_out^T + b_out
+    final_normed_ = final_norm_.forward(residual_.back());
+    record_.record(x);
+    return read_out_.forward(final_normed_);
   }
-  // x must outlive backward (layer.hpp): a temporary would not
-  const Matrix<S>& forward(Matrix<S>&& temporary, Index batch, Index time) = delete;
 
-  /// The same path in reverse: read-out, final norm, blocks, then read-in and positions.
-  const Matrix<S>& backward(const Matrix<S>& prediction_grad) {
-    const Matrix<S>* grad = &final_norm_.backward(read_out_.backward(prediction_grad));
-    for (auto block = blocks_.rbegin(); block != blocks_.rend(); ++block) grad = &block->backward(*grad);
-    position_embedding_.backward(*grad);
-    return read_in_.backward(*grad);
+  /// The same path in reverse: read-out, final norm, blocks, then positions and read-in.
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& prediction_grad) {
+    record_.check(x, "VectorTransformer");
+    Matrix<S> grad = final_norm_.backward(residual_.back(), read_out_.backward(final_normed_, prediction_grad));
+    for (std::size_t l = blocks_.size(); l-- > 0;) grad = blocks_[l].backward(residual_[l], grad);
+    position_embedding_.backward(grad);
+    return read_in_.backward(x, grad);
   }
 
   template <class Visit>
@@ -81,7 +86,9 @@ class VectorTransformer {
   std::vector<Block> blocks_;
   typename Block::Norm final_norm_;
   Linear<S> read_out_;
-  Matrix<S> hidden_;
+  std::vector<Matrix<S>> residual_;  // x_0 .. x_L of the last forward, each (B*T, C)
+  Matrix<S> final_normed_;           // norm_f(x_L)
+  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

@@ -14,9 +14,9 @@
 // own contiguous (T, T) block of P that stays in cache. Within a pair, queries go in
 // chunks of rows, and each chunk multiplies only the keys it can see: the masked
 // upper triangle of S is never computed (a chunk's diagonal block is, then masked).
-// Generating, forward_cached keeps every position's k and v (the KV cache), so a new
-// token computes only its own q, k, v and attends over the cache: O(T) per token
-// instead of re-running the whole sequence.
+// Generating, forward with a KVCache (kv_cache.hpp) appends each new position's k and v
+// to the cache the caller owns, so a new token computes only its own q, k, v and
+// attends over the cache: O(T) per token instead of re-running the whole sequence.
 #pragma once
 
 #include <algorithm>
@@ -26,9 +26,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/gemm.hpp"
 #include "eigenformer/core/threads.hpp"
-#include "eigenformer/nn/block_config.hpp"
+#include "eigenformer/model/gpt_config.hpp"
+#include "eigenformer/nn/kv_cache.hpp"
 #include "eigenformer/nn/linear.hpp"
 #include "eigenformer/nn/rope.hpp"
 #include "eigenformer/nn/softmax.hpp"
@@ -54,58 +56,64 @@ template <class S, class Rotation = NoRotation<S>>
 class CausalSelfAttention {
  public:
   using Scalar = S;
-  static constexpr bool kRotary = !std::is_same_v<Rotation, NoRotation<S>>;
+  static constexpr bool kRotary = !std::is_same_v<Rotation, NoRotation<S>>;  // positions by RoPE, not a wpe
 
-  CausalSelfAttention(const BlockConfig& config, Rng& rng, const std::string& name = "attn")
-      : channels_((config.validate(), config.channels)),
+  CausalSelfAttention(const GPTConfig& config, Rng& rng, const std::string& name = "attn")
+      : name_(name),
+        channels_((config.validate(), config.channels)),
         num_heads_(config.num_heads),
         head_dim_(config.head_dim()),
         block_size_(config.block_size),
         qkv_(channels_, 3 * channels_, config.bias, rng, child_name(name, "qkv"), config.init_std),
-        proj_(channels_, channels_, config.bias, rng, child_name(name, "proj"), config.residual_init_std),
+        proj_(channels_, channels_, config.bias, rng, child_name(name, "proj"), config.residual_init_std()),
         rotation_(head_dim_, block_size_, config.rope_theta),
         head_enabled_(std::size_t(num_heads_), true) {}
 
   Index num_heads() const { return num_heads_; }
 
-  /// x (B*T, C) -> (B*T, C); rows b*T .. b*T+T-1 are sequence b.
-  const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
+  /// Training: x (B*T, C) -> (B*T, C); rows b*T .. b*T+T-1 are sequence b.
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
     check_input(x, batch, time, 0);
-    const Index C = channels_, T = time;
-    qkv_out_ = &project_qkv(x, 0);  // (B*T, 3C): [q | k | v]
-    attend(*qkv_out_, *qkv_out_, C, 2 * C, T, 0);
-    backward_ready_ = true;
+    batch_ = batch, time_ = time;
+    qkv_out_ = project_qkv(x, 0);  // (B*T, 3C): [q | k | v], sequence b in rows b*T ..
+    attend({.keys = qkv_out_,
+            .key_column = channels_,
+            .values = qkv_out_,
+            .value_column = 2 * channels_,
+            .rows_per_sequence = time,
+            .past = 0});
+    record_.record(x);
     return proj_.forward(heads_out_);
   }
-  // x must outlive backward (layer.hpp): a temporary would not
-  const Matrix<S>& forward(Matrix<S>&& temporary, Index batch, Index time) = delete;
 
   /// Generation: x (B*T, C) holds the next T positions of B sequences, which continue
-  /// the positions already cached. Their keys and values join the cache; queries
-  /// attend over everything cached so far. No backward after this call.
-  const Matrix<S>& forward_cached(const Matrix<S>& x, Index batch, Index time) {
-    if (cache_length_ == 0) {
-      key_cache_.resize(batch * block_size_, channels_);  // (B * block_size, C), row b*block_size + position
-      value_cache_.resize(batch * block_size_, channels_);
+  /// the `cache.length` positions already in the cache. Their keys and values join the
+  /// cache; queries attend over everything cached so far. No backward after this call.
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) {
+    EF_CHECK(cache.batch == batch && cache.block_size == block_size_,
+             name_ << ": the KV cache is for batch " << cache.batch << " and block size " << cache.block_size
+                   << ", the call has batch " << batch << " and the layer block size " << block_size_);
+    check_input(x, batch, time, cache.length);
+    batch_ = batch, time_ = time;
+    const Index C = channels_, past = cache.length;
+    if (past == 0) {  // (B * block_size, C): row b * block_size + position
+      cache.keys.resize(batch * block_size_, C);
+      cache.values.resize(batch * block_size_, C);
     }
-    EF_CHECK(batch * block_size_ == key_cache_.rows(), "the KV cache holds " << key_cache_.rows() / block_size_
-                                                                             << " sequences, got batch " << batch
-                                                                             << " (call reset_cache() to start over)");
-    check_input(x, batch, time, cache_length_);
-    const Index C = channels_, T = time;
-    qkv_out_ = &project_qkv(x, cache_length_);
-    backward_ready_ = false;
+    qkv_out_ = project_qkv(x, past);
     for (Index b = 0; b < batch; ++b) {
-      key_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_->block(b * T, C, T, C);
-      value_cache_.block(b * block_size_ + cache_length_, 0, T, C) = qkv_out_->block(b * T, 2 * C, T, C);
+      cache.keys.block(b * block_size_ + past, 0, time, C) = qkv_out_.block(b * time, C, time, C);
+      cache.values.block(b * block_size_ + past, 0, time, C) = qkv_out_.block(b * time, 2 * C, time, C);
     }
-    attend(key_cache_, value_cache_, 0, 0, block_size_, cache_length_);
-    cache_length_ += T;
+    attend({.keys = cache.keys,
+            .key_column = 0,
+            .values = cache.values,
+            .value_column = 0,
+            .rows_per_sequence = block_size_,
+            .past = past});
+    record_.record_no_backward();
     return proj_.forward(heads_out_);
   }
-
-  void reset_cache() { cache_length_ = 0; }
-  Index cache_length() const { return cache_length_; }
 
   /// Head ablation: a disabled head outputs zeros (and so passes no gradient).
   /// Used by probes to measure what one head contributes.
@@ -117,29 +125,29 @@ class CausalSelfAttention {
   /// Restating the forward per (b, h): S = q k^T * scale, P = softmax(S), Y = P v. So
   ///   dP = dY v^T,  dv = P^T dY,  dS = P * (dP - rowsum(P * dP)) * scale,
   ///   dq = dS k,    dk = dS^T q;  then undo the rotation and back through W_qkv.
-  const Matrix<S>& backward(const Matrix<S>& dy) {
-    EF_CHECK(backward_ready_, "attention: backward needs a forward first (forward_cached keeps nothing for it)");
-    const Matrix<S>& heads_grad = proj_.backward(dy);  // (B*T, C)
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
+    record_.check(x, name_);
+    const Matrix<S> heads_grad = proj_.backward(heads_out_, dy);  // (B*T, C)
     const Index C = channels_, D = head_dim_, H = num_heads_, T = time_;
-    qkv_grad_.resize(batch_ * T, 3 * C);
+    Matrix<S> qkv_grad(batch_ * T, 3 * C);
     probabilities_grad_.resize(probabilities_.rows(), T);
     const S scale = S(1) / std::sqrt(S(D));
     EF_PARALLEL_FOR_IF(worth_parallel(batch_ * H * T * T * D * 4))
     for (Index bh = 0; bh < batch_ * H; ++bh) {
       const Index b = bh / H, h = bh % H;
-      const auto q = qkv_out_->block(b * T, h * D, T, D);
-      const auto k = qkv_out_->block(b * T, C + h * D, T, D);
-      const auto v = qkv_out_->block(b * T, 2 * C + h * D, T, D);
+      const auto q = qkv_out_.block(b * T, h * D, T, D);
+      const auto k = qkv_out_.block(b * T, C + h * D, T, D);
+      const auto v = qkv_out_.block(b * T, 2 * C + h * D, T, D);
       const auto p = probabilities_.middleRows(bh * T, T);
       if (!head_enabled_[std::size_t(h)]) {  // its output was a constant 0
-        for (Index part = 0; part < 3; ++part) qkv_grad_.block(b * T, part * C + h * D, T, D).setZero();
+        for (Index part = 0; part < 3; ++part) qkv_grad.block(b * T, part * C + h * D, T, D).setZero();
         continue;
       }
       const auto head_grad = heads_grad.block(b * T, h * D, T, D);
       auto ds = probabilities_grad_.middleRows(bh * T, T);
-      auto dq = qkv_grad_.block(b * T, h * D, T, D);
-      auto dk = qkv_grad_.block(b * T, C + h * D, T, D);
-      auto dv = qkv_grad_.block(b * T, 2 * C + h * D, T, D);
+      auto dq = qkv_grad.block(b * T, h * D, T, D);
+      auto dk = qkv_grad.block(b * T, C + h * D, T, D);
+      auto dv = qkv_grad.block(b * T, 2 * C + h * D, T, D);
       for (Index r0 = 0; r0 < T; r0 += kQueryChunk) {  // by query rows: dP, dS, dq
         const Index n = std::min(kQueryChunk, T - r0), visible = r0 + n;
         auto ds_rows = ds.block(r0, 0, n, visible);
@@ -153,8 +161,8 @@ class CausalSelfAttention {
         gemm(dk.middleRows(j0, n), ds.block(j0, j0, seen_by, n).transpose(), q.bottomRows(seen_by));
       }
     }
-    for (Index b = 0; b < batch_; ++b) rotation_.rotate(qkv_grad_.block(b * T, 0, T, 2 * C), 0, true);
-    return qkv_.backward(qkv_grad_);
+    for (Index b = 0; b < batch_; ++b) rotation_.rotate(qkv_grad.block(b * T, 0, T, 2 * C), 0, true);
+    return qkv_.backward(x, qkv_grad);
   }
 
   template <class Visit>
@@ -163,52 +171,61 @@ class CausalSelfAttention {
     proj_.parameters(visit);
   }
 
-  /// Attention weights of the last forward, (B*H*T, T): rows (b*H + h)*T + i hold
-  /// head h's distribution over positions j <= i of sequence b. For probes and plots.
+  /// Attention weights of the last forward, (B*H*T, L): rows (b*H + h)*T + i hold
+  /// head h's distribution over positions j of sequence b (L = T in training, the
+  /// cached length + T when generating). For probes and plots.
   const Matrix<S>& probabilities() const { return probabilities_; }
 
  private:
-  void check_input(const Matrix<S>& x, Index batch, Index time, Index past) {
+  /// Where the keys and values of the T new queries' sequences are: sequence b's
+  /// start at row b * rows_per_sequence of `keys` (columns from key_column) and of
+  /// `values` (from value_column); the first `past` of them come before the queries.
+  struct KeysAndValues {
+    const Matrix<S>& keys;
+    Index key_column;
+    const Matrix<S>& values;
+    Index value_column;
+    Index rows_per_sequence;
+    Index past;
+  };
+
+  void check_input(const Matrix<S>& x, Index batch, Index time, Index past) const {
     EF_CHECK(time > 0 && past + time <= block_size_,
              "sequence length T = " << past + time << " is outside [1, block_size = " << block_size_ << "]");
     EF_CHECK(batch > 0 && x.rows() == batch * time,
              "attention input has " << x.rows() << " rows, expected B*T = " << batch << "*" << time);
-    batch_ = batch, time_ = time;
   }
 
-  /// [q | k | v] = x W_qkv^T + b_qkv, q and k rotated to their positions start, start+1, ...
-  /// Without a rotation this is the projection's own output, used in place (no copy).
-  const Matrix<S>& project_qkv(const Matrix<S>& x, Index start) {
-    const Matrix<S>& qkv = qkv_.forward(x);
-    if constexpr (!kRotary) return qkv;
-    rotated_qkv_ = qkv;
-    for (Index b = 0; b < batch_; ++b)
-      rotation_.rotate(rotated_qkv_.block(b * time_, 0, time_, 2 * channels_), start, false);
-    return rotated_qkv_;
+  /// [q | k | v] = x W_qkv^T + b_qkv, (B*T, 3C); q and k rotated to their positions
+  /// first_position, first_position+1, ... (RoPE; nothing for GPT-2's attention).
+  Matrix<S> project_qkv(const Matrix<S>& x, Index first_position) {
+    Matrix<S> qkv = qkv_.forward(x);
+    if constexpr (kRotary)
+      for (Index b = 0; b < batch_; ++b)
+        rotation_.rotate(qkv.block(b * time_, 0, time_, 2 * channels_), first_position, false);
+    return qkv;
   }
 
   /// For every (b, h): P = causal softmax(q k^T / sqrt(D)), Y = P v, into heads_out_.
-  /// Queries are the T new rows of qkv_out_; sequence b's keys and values are the
-  /// past + T rows from row b * sequence_stride of `keys` and `values`.
-  void attend(const Matrix<S>& keys, const Matrix<S>& values, Index key_column, Index value_column,
-              Index sequence_stride, Index past) {
-    const Index C = channels_, D = head_dim_, H = num_heads_, T = time_, L = past + time_;
+  /// Queries are the T new rows of qkv_out_.
+  void attend(const KeysAndValues& kv) {
+    const Index C = channels_, D = head_dim_, H = num_heads_, T = time_, L = kv.past + time_;
     probabilities_.resize(batch_ * H * T, L);  // (B*H*T, L): one (T, L) block per (b, h)
     heads_out_.resize(batch_ * T, C);          // (B*T, C): head h in columns h*D .. h*D+D-1
     const S scale = S(1) / std::sqrt(S(D));
     EF_PARALLEL_FOR_IF(worth_parallel(batch_ * H * T * L * D * 2))
     for (Index bh = 0; bh < batch_ * H; ++bh) {
       const Index b = bh / H, h = bh % H;
-      const auto q = qkv_out_->block(b * T, h * D, T, D);
-      const auto k = keys.block(b * sequence_stride, key_column + h * D, L, D);
-      const auto v = values.block(b * sequence_stride, value_column + h * D, L, D);
+      const auto q = qkv_out_.block(b * T, h * D, T, D);
+      const auto k = kv.keys.block(b * kv.rows_per_sequence, kv.key_column + h * D, L, D);
+      const auto v = kv.values.block(b * kv.rows_per_sequence, kv.value_column + h * D, L, D);
       auto p = probabilities_.middleRows(bh * T, T);
       auto y = heads_out_.block(b * T, h * D, T, D);
       for (Index r0 = 0; r0 < T; r0 += kQueryChunk) {  // rows r0 .. r0+n-1 see keys 0 .. visible-1
-        const Index n = std::min(kQueryChunk, T - r0), visible = past + r0 + n;
+        const Index n = std::min(kQueryChunk, T - r0), visible = kv.past + r0 + n;
         auto scores = p.block(r0, 0, n, visible);
         gemm(scores, q.middleRows(r0, n), k.topRows(visible).transpose());
-        causal_softmax_rows(scores, scale, past + r0);
+        causal_softmax_rows(scores, scale, kv.past + r0);
         p.block(r0, visible, n, L - visible).setZero();
         if (head_enabled_[std::size_t(h)])
           gemm(y.middleRows(r0, n), scores, v.topRows(visible));
@@ -222,17 +239,17 @@ class CausalSelfAttention {
   /// it may see, which skips most of the masked future (62% of the T^2 work at T = 128).
   static constexpr Index kQueryChunk = 32;
 
+  std::string name_;
   Index channels_, num_heads_, head_dim_, block_size_;
   Linear<S> qkv_, proj_;
   Rotation rotation_;
-  Index batch_ = 0, time_ = 0;
-  const Matrix<S>* qkv_out_ = nullptr;  // the last [q | k | v]: qkv_'s output or rotated_qkv_
-  Matrix<S> rotated_qkv_, probabilities_, heads_out_;
-  Matrix<S> qkv_grad_, probabilities_grad_;
   std::vector<bool> head_enabled_;
-  Matrix<S> key_cache_, value_cache_;
-  Index cache_length_ = 0;
-  bool backward_ready_ = false;  // a forward (not forward_cached) ran last
+  // What the last forward kept for backward: its shape, [q | k | v] (B*T, 3C), the
+  // attention weights P (B*H*T, L) and the heads' outputs Y (B*T, C), proj's input.
+  ForwardRecord<S> record_;
+  Index batch_ = 0, time_ = 0;
+  Matrix<S> qkv_out_, probabilities_, heads_out_;
+  Matrix<S> probabilities_grad_;  // backward's dS, (B*H*T, T), reused from step to step
 };
 
 }  // namespace eigenformer

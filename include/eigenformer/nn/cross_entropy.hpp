@@ -13,6 +13,7 @@
 
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/types.hpp"
+#include "eigenformer/nn/softmax.hpp"
 
 namespace eigenformer {
 
@@ -36,19 +37,14 @@ class CrossEntropy {
       EF_CHECK(target >= kIgnore && target < logits.cols(),
                "CrossEntropy: target " << target << " at row " << n << " is outside the vocabulary [0, "
                                        << logits.cols() << ") and is not -1 (ignore)");
-      // One exp per logit gives both: with m = max and Z = sum exp(x - m),
-      // p = exp(x - m) / Z and -log p_t = log Z - (x_t - m), finite however large the logits.
-      const auto row = logits.row(n).array();
-      const S max = row.maxCoeff();
-      auto p = probabilities_.row(n).array();
-      p = (row - max).exp();
-      const S sum = p.sum();
-      p /= sum;
+      // One exp per logit gives both p and the loss: -log p_t = log Z - x_t (softmax.hpp).
+      probabilities_.row(n) = logits.row(n);
+      const SoftmaxNormalizer<S> normalizer = softmax_row(probabilities_.row(n));
       if (target == kIgnore) {
         row_losses_(n) = std::numeric_limits<S>::quiet_NaN();
         continue;
       }
-      row_losses_(n) = std::log(sum) - (row(target) - max);
+      row_losses_(n) = normalizer.log_normalizer() - logits(n, target);
       total += row_losses_(n);
       ++count_;
     }
@@ -58,6 +54,7 @@ class CrossEntropy {
 
   /// dL/dlogits = (p - onehot(target)) / count on trained rows, 0 on ignored ones.
   const Matrix<S>& backward() {
+    EF_CHECK(count_ > 0, "CrossEntropy: backward before any forward");
     input_grad_ = probabilities_ / S(count_);
     for (Index n = 0; n < input_grad_.rows(); ++n) {
       if (targets_[n] == kIgnore)

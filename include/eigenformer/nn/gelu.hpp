@@ -5,6 +5,7 @@
 // Element-wise: x, y (N, C). No parameters.
 #pragma once
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -16,28 +17,26 @@ class GELU {
   using Scalar = S;
 
   /// Array expressions, so Eigen vectorizes the tanh (for float, a fast rational
-  /// approximation; std::tanh per element was ~30% of a step). Backward needs x: it is
-  /// referred to, not copied (it must outlive backward, layer.hpp), and backward computes
-  /// tanh(u) again rather than reading a stored copy: arithmetic is cheaper than memory.
-  const Matrix<S>& forward(const Matrix<S>& x) {
-    input_ = &x;
-    output_.resize(x.rows(), x.cols());
-    output_.array() = S(0.5) * x.array() * (S(1) + tanh_u(x));
-    return output_;
+  /// approximation; std::tanh per element was ~30% of a step). Backward is handed x
+  /// and computes tanh(u) again rather than reading a stored copy: arithmetic is
+  /// cheaper than memory.
+  Matrix<S> forward(const Matrix<S>& x) {
+    Matrix<S> y(x.rows(), x.cols());
+    y.array() = S(0.5) * x.array() * (S(1) + tanh_u(x));
+    record_.record(x);
+    return y;
   }
-  // x must outlive backward (layer.hpp): a temporary would not
-  const Matrix<S>& forward(Matrix<S>&& temporary) = delete;
 
   /// Forward was y = 0.5 x (1 + tanh u(x)); dx = dy * dy/dx from the header's formula.
-  const Matrix<S>& backward(const Matrix<S>& dy) {
-    EF_CHECK(input_ != nullptr, "GELU: backward before any forward");
-    check_same_shape(dy, *input_, "GELU");
-    const auto v = input_->array();
-    const auto t = tanh_u(*input_);
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
+    record_.check(x, "GELU");
+    check_same_shape(dy, x, "GELU");
+    const auto v = x.array();
+    const auto t = tanh_u(x);
     const auto du = kSqrt2OverPi * (S(1) + S(3) * kCubic * v.square());
-    input_grad_.resize(dy.rows(), dy.cols());
-    input_grad_.array() = dy.array() * (S(0.5) * (S(1) + t) + S(0.5) * v * (S(1) - t.square()) * du);
-    return input_grad_;
+    Matrix<S> dx(dy.rows(), dy.cols());
+    dx.array() = dy.array() * (S(0.5) * (S(1) + t) + S(0.5) * v * (S(1) - t.square()) * du);
+    return dx;
   }
 
   template <class Visit>
@@ -53,8 +52,7 @@ class GELU {
     return (kSqrt2OverPi * (v + kCubic * v.cube())).tanh();
   }
 
-  const Matrix<S>* input_ = nullptr;  // the last forward's x
-  Matrix<S> output_, input_grad_;
+  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

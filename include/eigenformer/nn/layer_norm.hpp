@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -28,10 +29,10 @@ class LayerNorm {
 
   /// Normalizes each row; keeps xhat and 1/std for backward. One row at a time, so
   /// each row is read from memory once and its statistics and outputs come from cache.
-  const Matrix<S>& forward(const Matrix<S>& x) {
+  Matrix<S> forward(const Matrix<S>& x) {
     check_columns(x, channels(), weight_.name);
     normalized_.resize(x.rows(), x.cols());
-    output_.resize(x.rows(), x.cols());
+    Matrix<S> y(x.rows(), x.cols());
     rstd_.resize(x.rows());
     const auto weight = weight_.value.row(0).array(), bias = bias_.value.row(0).array();
     for (Index n = 0; n < x.rows(); ++n) {
@@ -39,17 +40,19 @@ class LayerNorm {
       const S var = (x.row(n).array() - mean).square().mean();
       rstd_(n) = S(1) / std::sqrt(var + eps_);
       normalized_.row(n) = (x.row(n).array() - mean) * rstd_(n);
-      output_.row(n) = normalized_.row(n).array() * weight + bias;
+      y.row(n) = normalized_.row(n).array() * weight + bias;
     }
-    return output_;
+    record_.record(x);
+    return y;
   }
 
   /// Forward was y = xhat * w + b with xhat = (x - mean) * rstd, so with dxhat = dy * w:
   ///   dw += sum_n dy * xhat,  db += sum_n dy,
   ///   dx = rstd * (dxhat - mean_c(dxhat) - xhat * mean_c(dxhat * xhat)).
-  const Matrix<S>& backward(const Matrix<S>& dy) {
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
+    record_.check(x, weight_.name);
     check_same_shape(dy, normalized_, weight_.name);
-    input_grad_.resize(dy.rows(), dy.cols());
+    Matrix<S> dx(dy.rows(), dy.cols());
     const auto weight = weight_.value.row(0).array();
     auto weight_grad = weight_.grad.row(0).array(), bias_grad = bias_.grad.row(0).array();
     for (Index n = 0; n < dy.rows(); ++n) {
@@ -59,9 +62,9 @@ class LayerNorm {
       bias_grad += dyn;
       const auto dxhat = dyn * weight;
       const S dxhat_mean = dxhat.mean(), dxhat_xhat_mean = (dxhat * xhat).mean();
-      input_grad_.row(n) = rstd_(n) * (dxhat - dxhat_mean - xhat * dxhat_xhat_mean);
+      dx.row(n) = rstd_(n) * (dxhat - dxhat_mean - xhat * dxhat_xhat_mean);
     }
-    return input_grad_;
+    return dx;
   }
 
   template <class Visit>
@@ -73,7 +76,8 @@ class LayerNorm {
  private:
   Parameter<S> weight_, bias_;
   S eps_;
-  Matrix<S> normalized_, output_, input_grad_;
+  ForwardRecord<S> record_;
+  Matrix<S> normalized_;  // xhat, (N, C), kept for backward
   Vector<S> rstd_;
 };
 

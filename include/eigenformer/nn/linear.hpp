@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/init.hpp"
 #include "eigenformer/core/parallel_product.hpp"
 #include "eigenformer/core/parameter.hpp"
@@ -35,33 +36,30 @@ class Linear {
   Index out_features() const { return weight_.value.rows(); }
 
   /// y = x W^T + b, (N, in) -> (N, out): every row starts as b, then the product is added
-  /// (one pass, where zeroing y and adding b afterwards would be two). Backward needs x:
-  /// it is referred to, not copied, so it must outlive backward (layer.hpp).
-  const Matrix<S>& forward(const Matrix<S>& x) {
+  /// (one pass, where zeroing y and adding b afterwards would be two).
+  Matrix<S> forward(const Matrix<S>& x) {
     check_columns(x, in_features(), weight_.name);
-    input_ = &x;
-    output_.resize(x.rows(), out_features());
+    Matrix<S> y(x.rows(), out_features());
     if (bias_)
-      output_.rowwise() = bias_->value.row(0);
+      y.rowwise() = bias_->value.row(0);
     else
-      output_.setZero();
-    multiply(output_, x, weight_.value.transpose(), Accumulate::kYes);
-    return output_;
+      y.setZero();
+    multiply(y, x, weight_.value.transpose(), Accumulate::kYes);
+    record_.record(x);
+    return y;
   }
-  // x must outlive backward (layer.hpp): a temporary would not
-  const Matrix<S>& forward(Matrix<S>&& temporary) = delete;
 
   /// Forward was y = x W^T + b, so dx = dy W, dW += dy^T x, db += sum over rows of dy.
-  const Matrix<S>& backward(const Matrix<S>& dy) {
-    EF_CHECK(input_ != nullptr, weight_.name << ": backward before any forward");
-    EF_CHECK(dy.rows() == input_->rows() && dy.cols() == out_features(),
-             weight_.name << ": gradient is " << dy.rows() << "x" << dy.cols() << ", expected " << input_->rows() << "x"
-                          << out_features());
-    multiply(weight_.grad, dy.transpose(), *input_, Accumulate::kYes);
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
+    record_.check(x, weight_.name);
+    EF_CHECK(dy.rows() == x.rows() && dy.cols() == out_features(), weight_.name << ": gradient is " << dy.rows() << "x"
+                                                                                << dy.cols() << ", expected "
+                                                                                << x.rows() << "x" << out_features());
+    multiply(weight_.grad, dy.transpose(), x, Accumulate::kYes);
     if (bias_) bias_->grad.row(0) += dy.colwise().sum();
-    input_grad_.resize(dy.rows(), in_features());
-    multiply(input_grad_, dy, weight_.value);
-    return input_grad_;
+    Matrix<S> dx(dy.rows(), in_features());
+    multiply(dx, dy, weight_.value);
+    return dx;
   }
 
   template <class Visit>
@@ -76,8 +74,7 @@ class Linear {
  private:
   Parameter<S> weight_;
   std::optional<Parameter<S>> bias_;
-  const Matrix<S>* input_ = nullptr;  // the last forward's x
-  Matrix<S> output_, input_grad_;
+  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/init.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
@@ -31,18 +32,20 @@ class PositionEmbedding {
   Index channels() const { return weight_.value.cols(); }
 
   /// Rows for positions start .. start+time-1, repeated for each of `batch` sequences: (B*T, C).
-  const Matrix<S>& forward(Index batch, Index time, Index start = 0) {
+  Matrix<S> forward(Index batch, Index time, Index start = 0) {
     EF_CHECK(batch > 0 && time > 0, weight_.name << ": batch " << batch << " and time " << time << " must be positive");
     EF_CHECK(start >= 0 && start + time <= block_size(),
              "positions " << start << ".." << start + time - 1 << " exceed the block size " << block_size());
     batch_ = batch, time_ = time, start_ = start;
-    output_.resize(batch * time, channels());
-    for (Index b = 0; b < batch; ++b) output_.middleRows(b * time, time) = weight_.value.middleRows(start, time);
-    return output_;
+    Matrix<S> p(batch * time, channels());
+    for (Index b = 0; b < batch; ++b) p.middleRows(b * time, time) = weight_.value.middleRows(start, time);
+    record_.record_without_input();
+    return p;
   }
 
   /// Forward copied W[start + t] into each sequence, so dW[start + t] += sum over b of dp[b*T + t].
   void backward(const Matrix<S>& dp) {
+    record_.check_once(weight_.name);
     EF_CHECK(dp.rows() == batch_ * time_ && dp.cols() == channels(),
              weight_.name << ": gradient is " << dp.rows() << "x" << dp.cols() << ", expected " << batch_ * time_ << "x"
                           << channels());
@@ -58,8 +61,8 @@ class PositionEmbedding {
 
  private:
   Parameter<S> weight_;
-  Index batch_ = 0, time_ = 0, start_ = 0;
-  Matrix<S> output_;
+  Index batch_ = 0, time_ = 0, start_ = 0;  // of the last forward
+  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -26,25 +27,27 @@ class RMSNorm {
   Index channels() const { return weight_.value.cols(); }
 
   /// One row at a time, as LayerNorm: each row is read once and its outputs come from cache.
-  const Matrix<S>& forward(const Matrix<S>& x) {
+  Matrix<S> forward(const Matrix<S>& x) {
     check_columns(x, channels(), weight_.name);
     normalized_.resize(x.rows(), x.cols());
-    output_.resize(x.rows(), x.cols());
+    Matrix<S> y(x.rows(), x.cols());
     rrms_.resize(x.rows());
     const auto weight = weight_.value.row(0).array();
     for (Index n = 0; n < x.rows(); ++n) {
       rrms_(n) = S(1) / std::sqrt(x.row(n).squaredNorm() / S(x.cols()) + eps_);
       normalized_.row(n) = x.row(n) * rrms_(n);
-      output_.row(n) = normalized_.row(n).array() * weight;
+      y.row(n) = normalized_.row(n).array() * weight;
     }
-    return output_;
+    record_.record(x);
+    return y;
   }
 
   /// Forward was y = xhat * w with xhat = x * rrms, so with dxhat = dy * w:
   ///   dw += sum_n dy * xhat,  dx = rrms * (dxhat - xhat * mean_c(dxhat * xhat)).
-  const Matrix<S>& backward(const Matrix<S>& dy) {
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
+    record_.check(x, weight_.name);
     check_same_shape(dy, normalized_, weight_.name);
-    input_grad_.resize(dy.rows(), dy.cols());
+    Matrix<S> dx(dy.rows(), dy.cols());
     const auto weight = weight_.value.row(0).array();
     auto weight_grad = weight_.grad.row(0).array();
     for (Index n = 0; n < dy.rows(); ++n) {
@@ -53,9 +56,9 @@ class RMSNorm {
       weight_grad += dyn * xhat;
       const auto dxhat = dyn * weight;
       const S dxhat_xhat_mean = (dxhat * xhat).mean();
-      input_grad_.row(n) = rrms_(n) * (dxhat - xhat * dxhat_xhat_mean);
+      dx.row(n) = rrms_(n) * (dxhat - xhat * dxhat_xhat_mean);
     }
-    return input_grad_;
+    return dx;
   }
 
   template <class Visit>
@@ -66,7 +69,8 @@ class RMSNorm {
  private:
   Parameter<S> weight_;
   S eps_;
-  Matrix<S> normalized_, output_, input_grad_;
+  ForwardRecord<S> record_;
+  Matrix<S> normalized_;  // xhat, (N, C), kept for backward
   Vector<S> rrms_;
 };
 

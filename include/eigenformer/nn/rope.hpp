@@ -14,6 +14,7 @@
 #include <cmath>
 #include <string>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -54,22 +55,24 @@ class Rope {
   }
 
   /// As a layer, for lessons and tests: rotates each sequence of x (B*T, k*head_dim).
-  const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
     EF_CHECK(x.rows() == batch * time && x.cols() % head_dim_ == 0,
              "RoPE: input " << x.rows() << "x" << x.cols() << " is not (" << batch << "*" << time << ", k*" << head_dim_
                             << ")");
     batch_ = batch, time_ = time;
-    output_ = x;
-    for (Index b = 0; b < batch; ++b) rotate(output_.middleRows(b * time, time), 0, false);
-    return output_;
+    Matrix<S> y = x;
+    for (Index b = 0; b < batch; ++b) rotate(y.middleRows(b * time, time), 0, false);
+    record_.record(x);
+    return y;
   }
 
   /// Forward was y = R x with R orthogonal, so dx = R^T dy = R^{-1} dy.
-  const Matrix<S>& backward(const Matrix<S>& dy) {
-    check_same_shape(dy, output_, "RoPE");
-    input_grad_ = dy;
-    for (Index b = 0; b < batch_; ++b) rotate(input_grad_.middleRows(b * time_, time_), 0, true);
-    return input_grad_;
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
+    record_.check(x, "RoPE");
+    check_same_shape(dy, x, "RoPE");
+    Matrix<S> dx = dy;
+    for (Index b = 0; b < batch_; ++b) rotate(dx.middleRows(b * time_, time_), 0, true);
+    return dx;
   }
 
   template <class Visit>
@@ -77,9 +80,9 @@ class Rope {
 
  private:
   Index head_dim_;
-  Matrix<S> cos_, sin_;  // (max_positions, head_dim / 2)
-  Index batch_ = 0, time_ = 0;
-  Matrix<S> output_, input_grad_;
+  Matrix<S> cos_, sin_;         // (max_positions, head_dim / 2)
+  Index batch_ = 0, time_ = 0;  // of the last forward
+  ForwardRecord<S> record_;
 };
 
 /// The rotation of GPT-2's attention: none (positions come from a learned embedding).

@@ -8,20 +8,42 @@
 // Shapes: x, p (N, K); rows are independent distributions.
 #pragma once
 
+#include <cmath>
+#include <type_traits>
+
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
 namespace eigenformer {
 
+/// What softmax divided by: sum_k exp(scale x_k) = exp(shift) * sum. Cross-entropy needs
+/// its log, -log p_t = log_normalizer() - scale x_t, finite even where p_t underflows to 0.
+template <class S>
+struct SoftmaxNormalizer {
+  S shift;  // scale * max_k x_k
+  S sum;    // sum_k exp(scale x_k - shift), in [1, K]
+  S log_normalizer() const { return shift + std::log(sum); }
+};
+
+/// In place: a row (any row vector expression) becomes softmax(scale * row), scale > 0.
+/// The one softmax of the library: attention, cross-entropy and the sampler call it.
+template <class Row>
+auto softmax_row(Row&& row, typename std::remove_reference_t<Row>::Scalar scale = 1) {
+  using S = typename std::remove_reference_t<Row>::Scalar;
+  auto values = row.array();
+  const S max = values.maxCoeff();  // max(scale x) = scale max(x) for scale > 0
+  values = ((values - max) * scale).exp();
+  const S sum = values.sum();
+  values *= 1 / sum;
+  return SoftmaxNormalizer<S>{scale * max, sum};
+}
+
 /// In place: each row of x becomes softmax(scale * row), scale > 0 (attention's 1/sqrt(D),
 /// folded in here to save a pass). Works on any matrix expression (a block too).
 template <class Derived>
 void softmax_rows(Eigen::MatrixBase<Derived>& x, typename Derived::Scalar scale = 1) {
-  for (Index n = 0; n < x.rows(); ++n) {
-    auto row = x.row(n).array();
-    row = ((row - row.maxCoeff()) * scale).exp();  // max(scale x) = scale max(x) for scale > 0
-    row *= 1 / row.sum();
-  }
+  for (Index n = 0; n < x.rows(); ++n) softmax_row(x.row(n), scale);
 }
 
 /// In place: dp becomes dx = scale * p * (dp - rowsum(p * dp)), the backward of
@@ -41,24 +63,28 @@ class Softmax {
  public:
   using Scalar = S;
 
-  const Matrix<S>& forward(const Matrix<S>& x) {
+  Matrix<S> forward(const Matrix<S>& x) {
     probabilities_ = x;
     softmax_rows(probabilities_);
+    record_.record(x);
     return probabilities_;
   }
 
-  const Matrix<S>& backward(const Matrix<S>& dp) {
+  /// Forward was p = softmax(x) per row: dx = p * (dp - rowsum(p * dp)), from the kept p.
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dp) {
+    record_.check(x, "Softmax");
     check_same_shape(dp, probabilities_, "Softmax");
-    input_grad_ = dp;
-    softmax_rows_backward(probabilities_, input_grad_);
-    return input_grad_;
+    Matrix<S> dx = dp;
+    softmax_rows_backward(probabilities_, dx);
+    return dx;
   }
 
   template <class Visit>
   void parameters(Visit&&) {}
 
  private:
-  Matrix<S> probabilities_, input_grad_;
+  ForwardRecord<S> record_;
+  Matrix<S> probabilities_;  // p of the last forward, (N, K)
 };
 
 }  // namespace eigenformer

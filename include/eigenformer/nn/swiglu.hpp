@@ -9,7 +9,7 @@
 #include <cmath>
 #include <string>
 
-#include "eigenformer/nn/block_config.hpp"
+#include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/linear.hpp"
 
 namespace eigenformer {
@@ -19,37 +19,37 @@ class SwiGLU {
  public:
   using Scalar = S;
 
-  SwiGLU(const BlockConfig& config, Rng& rng, const std::string& name = "ffn")
-      : gate_(config.channels, hidden_width(config), config.bias, rng, child_name(name, "gate"), config.init_std),
+  SwiGLU(const GPTConfig& config, Rng& rng, const std::string& name = "ffn")
+      : name_(name),
+        gate_(config.channels, hidden_width(config), config.bias, rng, child_name(name, "gate"), config.init_std),
         up_(config.channels, hidden_width(config), config.bias, rng, child_name(name, "up"), config.init_std),
         proj_(hidden_width(config), config.channels, config.bias, rng, child_name(name, "proj"),
-              config.residual_init_std) {}
+              config.residual_init_std()) {}
 
-  static Index hidden_width(const BlockConfig& config) {
+  static Index hidden_width(const GPTConfig& config) {
     return config.ffn_hidden > 0 ? config.ffn_hidden : (8 * config.channels / 3 + 7) / 8 * 8;
   }
 
-  const Matrix<S>& forward(const Matrix<S>& x) {
-    gate_out_ = gate_.forward(x);
-    up_out_ = up_.forward(x);
-    hidden_ = gate_out_.unaryExpr([](S a) { return a * sigmoid(a); }).cwiseProduct(up_out_);
-    return proj_.forward(hidden_);
+  /// Keeps a, u and h for backward; x the caller keeps and hands back.
+  Matrix<S> forward(const Matrix<S>& x) {
+    gate_out_ = gate_.forward(x);  // a = x W_gate^T  (N, hidden)
+    up_out_ = up_.forward(x);      // u = x W_up^T    (N, hidden)
+    hidden_ = gate_out_.unaryExpr([](S a) { return a * sigmoid(a); }).cwiseProduct(up_out_);  // h = silu(a) * u
+    record_.record(x);
+    return proj_.forward(hidden_);  // y = h W_proj^T  (N, C)
   }
-  // x must outlive backward (layer.hpp): a temporary would not
-  const Matrix<S>& forward(Matrix<S>&& temporary) = delete;
 
   /// Forward was h = silu(a) * u, y = proj(h). So with dh = proj^T(dy):
   ///   da = dh * u * silu'(a),  du = dh * silu(a),  dx = gate^T(da) + up^T(du).
-  const Matrix<S>& backward(const Matrix<S>& dy) {
-    const Matrix<S>& hidden_grad = proj_.backward(dy);
-    gate_grad_ = hidden_grad.cwiseProduct(up_out_).cwiseProduct(gate_out_.unaryExpr([](S a) {
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
+    record_.check(x, name_);
+    const Matrix<S> dh = proj_.backward(hidden_, dy);
+    const Matrix<S> da = dh.cwiseProduct(up_out_).cwiseProduct(gate_out_.unaryExpr([](S a) {
       const S s = sigmoid(a);
       return s * (S(1) + a * (S(1) - s));
     }));
-    up_grad_ = hidden_grad.cwiseProduct(gate_out_.unaryExpr([](S a) { return a * sigmoid(a); }));
-    input_grad_ = gate_.backward(gate_grad_);
-    input_grad_ += up_.backward(up_grad_);
-    return input_grad_;
+    const Matrix<S> du = dh.cwiseProduct(gate_out_.unaryExpr([](S a) { return a * sigmoid(a); }));
+    return gate_.backward(x, da) + up_.backward(x, du);
   }
 
   template <class Visit>
@@ -62,8 +62,10 @@ class SwiGLU {
  private:
   static S sigmoid(S a) { return S(1) / (S(1) + std::exp(-a)); }
 
+  std::string name_;
   Linear<S> gate_, up_, proj_;
-  Matrix<S> gate_out_, up_out_, hidden_, gate_grad_, up_grad_, input_grad_;
+  ForwardRecord<S> record_;
+  Matrix<S> gate_out_, up_out_, hidden_;  // a, u and h of the last forward
 };
 
 }  // namespace eigenformer

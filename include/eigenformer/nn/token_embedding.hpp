@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/init.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
@@ -32,19 +33,21 @@ class TokenEmbedding {
   Index channels() const { return weight_.value.cols(); }
 
   /// (N,) token ids -> (N, C) rows of W. Throws on an id outside [0, vocab_size).
-  const Matrix<S>& forward(const Tokens& tokens) {
+  Matrix<S> forward(const Tokens& tokens) {
     for (std::size_t n = 0; n < tokens.size(); ++n)
       EF_CHECK(tokens[n] >= 0 && tokens[n] < vocab_size(), "token id " << tokens[n] << " at position " << n
                                                                        << " is outside the vocabulary [0, "
                                                                        << vocab_size() << ")");
-    tokens_ = tokens;
-    output_.resize(static_cast<Index>(tokens.size()), channels());
-    for (Index n = 0; n < output_.rows(); ++n) output_.row(n) = weight_.value.row(tokens[n]);
-    return output_;
+    tokens_ = tokens;  // backward adds into these rows (a few ints: kept, not handed back)
+    Matrix<S> x(static_cast<Index>(tokens.size()), channels());
+    for (Index n = 0; n < x.rows(); ++n) x.row(n) = weight_.value.row(tokens[n]);
+    record_.record_without_input();
+    return x;
   }
 
   /// Forward was x[n] = W[token[n]], so dW[token[n]] += dx[n] (a token seen twice gets both).
   void backward(const Matrix<S>& dx) {
+    record_.check_once(weight_.name);
     EF_CHECK(dx.rows() == static_cast<Index>(tokens_.size()) && dx.cols() == channels(),
              weight_.name << ": gradient is " << dx.rows() << "x" << dx.cols() << ", expected " << tokens_.size() << "x"
                           << channels());
@@ -60,8 +63,8 @@ class TokenEmbedding {
 
  private:
   Parameter<S> weight_;
-  Tokens tokens_;
-  Matrix<S> output_;
+  Tokens tokens_;  // of the last forward
+  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

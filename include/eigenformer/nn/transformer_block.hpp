@@ -11,11 +11,13 @@
 //                           models in which induction heads were found (Olsson et al., 2022)
 #pragma once
 
+#include <concepts>
 #include <string>
 #include <type_traits>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/layer.hpp"
-#include "eigenformer/nn/block_config.hpp"
+#include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/causal_self_attention.hpp"
 #include "eigenformer/nn/dropout.hpp"
 #include "eigenformer/nn/layer_norm.hpp"
@@ -26,60 +28,79 @@
 
 namespace eigenformer {
 
-/// The empty FFN slot of an attention-only block: it contributes nothing, and the
-/// block skips step 2 (and its norm) altogether.
+/// Everything a block needs of its attention; CausalSelfAttention meets it, and so can
+/// yours (examples/write_your_own_attention.cpp). A sequence layer that is built as
+/// Attention(config, rng, name), says whether it rotates positions itself (kRotary: then
+/// the model has no position embedding), and runs generation against a KV cache.
+template <class A>
+concept AttentionLayer = SequenceLayer<A> && std::constructible_from<A, const GPTConfig&, Rng&, const std::string&> &&
+    requires(A& attention, const Matrix<typename A::Scalar>& x, Index n,
+             typename KVCache<typename A::Scalar>::Layer cache) {
+  { A::kRotary } -> std::convertible_to<bool>;
+  { attention.forward(x, n, n, cache) } -> std::convertible_to<Matrix<typename A::Scalar>>;
+};
+
+/// The empty FFN slot of an attention-only block: the block skips step 2 (and its norm).
 template <class S>
 struct NoFFN {
   using Scalar = S;
-  NoFFN(const BlockConfig&, Rng&, const std::string&) {}
-  const Matrix<S>& forward(const Matrix<S>& x) { return zeros_ = Matrix<S>::Zero(x.rows(), x.cols()); }
-  const Matrix<S>& backward(const Matrix<S>& dy) { return zeros_ = Matrix<S>::Zero(dy.rows(), dy.cols()); }
+  NoFFN(const GPTConfig&, Rng&, const std::string&) {}
+  Matrix<S> forward(const Matrix<S>& x) { return Matrix<S>::Zero(x.rows(), x.cols()); }
+  Matrix<S> backward(const Matrix<S>&, const Matrix<S>& dy) { return Matrix<S>::Zero(dy.rows(), dy.cols()); }
   template <class Visit>
   void parameters(Visit&&) {}
-
- private:
-  Matrix<S> zeros_;
 };
 
-template <class S, Layer NormLayer, SequenceLayer Attention, Layer FFN>
+template <class S, Layer NormLayer, AttentionLayer Attention, Layer FFN>
 class TransformerBlock {
+  static_assert(std::is_same_v<typename NormLayer::Scalar, S> && std::is_same_v<typename Attention::Scalar, S> &&
+                    std::is_same_v<typename FFN::Scalar, S>,
+                "TransformerBlock: the norm, attention and FFN must use the block's number type S");
+
  public:
   using Scalar = S;
   using Norm = NormLayer;                              // the model's final norm is of the same kind
   static constexpr bool kRotary = Attention::kRotary;  // positions from RoPE, not a learned embedding
   static constexpr bool kHasFFN = !std::is_same_v<FFN, NoFFN<S>>;
 
-  TransformerBlock(const BlockConfig& config, Rng& rng, const std::string& name = "block")
-      : norm_1_(config.channels, child_name(name, "norm_1"), S(config.norm_eps)),
+  TransformerBlock(const GPTConfig& config, Rng& rng, const std::string& name = "block")
+      : name_(name),
+        norm_1_(config.channels, child_name(name, "norm_1"), S(config.norm_eps)),
         attention_(config, rng, child_name(name, "attn")),
         norm_2_(config.channels, child_name(name, "norm_2"), S(config.norm_eps)),
         ffn_(config, rng, child_name(name, "ffn")),
         attention_dropout_(config.dropout, rng.next()),
         ffn_dropout_(config.dropout, rng.next()) {}
 
-  const Matrix<S>& forward(const Matrix<S>& x, Index batch, Index time) {
-    return residual_forward(x,
-                            [&](const Matrix<S>& h) -> const Matrix<S>& { return attention_.forward(h, batch, time); });
+  /// Training: x (B*T, C) -> y (B*T, C). Keeps Norm_1(x), h and Norm_2(h) for backward.
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
+    // 1. h = x + Dropout(Attention(Norm_1(x)))
+    normed_1_ = norm_1_.forward(x);
+    hidden_ = x + attention_dropout_.forward(attention_.forward(normed_1_, batch, time));
+    record_.record(x);
+    // 2. y = h + Dropout(FFN(Norm_2(h)))
+    return add_feed_forward(hidden_);
   }
 
-  /// Generation with the attention's KV cache (see CausalSelfAttention::forward_cached).
-  const Matrix<S>& forward_cached(const Matrix<S>& x, Index batch, Index time) {
-    return residual_forward(
-        x, [&](const Matrix<S>& h) -> const Matrix<S>& { return attention_.forward_cached(h, batch, time); });
+  /// Generation: the same two steps, attention continuing the sequences in its KV cache.
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) {
+    // 1. h = x + Attention(Norm_1(x))     (no dropout: generation runs in eval mode)
+    normed_1_ = norm_1_.forward(x);
+    hidden_ = x + attention_.forward(normed_1_, batch, time, cache);
+    record_.record_no_backward();
+    // 2. y = h + FFN(Norm_2(h))
+    return add_feed_forward(hidden_);
   }
-
-  void reset_cache() { attention_.reset_cache(); }
 
   /// The residual sums pass the gradient straight through and add each branch's:
   ///   2. dh = dy + Norm_2^T(FFN^T(Dropout^T(dy)))
   ///   1. dx = dh + Norm_1^T(Attention^T(Dropout^T(dh)))
-  const Matrix<S>& backward(const Matrix<S>& dy) {
-    if constexpr (kHasFFN)
-      hidden_grad_ = dy + norm_2_.backward(ffn_.backward(ffn_dropout_.backward(dy)));
-    else
-      hidden_grad_ = dy;
-    input_grad_ = hidden_grad_ + norm_1_.backward(attention_.backward(attention_dropout_.backward(hidden_grad_)));
-    return input_grad_;
+  /// each sub-layer handed the input its forward saw.
+  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
+    record_.check(x, name_);
+    Matrix<S> dh = dy;
+    if constexpr (kHasFFN) dh += norm_2_.backward(hidden_, ffn_.backward(normed_2_, ffn_dropout_.backward(dy)));
+    return dh + norm_1_.backward(x, attention_.backward(normed_1_, attention_dropout_.backward(dh)));
   }
 
   template <class Visit>
@@ -101,22 +122,21 @@ class TransformerBlock {
   Attention& attention() { return attention_; }
 
  private:
-  template <class Attend>
-  const Matrix<S>& residual_forward(const Matrix<S>& x, Attend&& attend) {
-    // 1. h = x + Dropout(Attention(Norm_1(x)))
-    hidden_ = x + attention_dropout_.forward(attend(norm_1_.forward(x)));
-    if constexpr (!kHasFFN) return hidden_;
-    // 2. y = h + Dropout(FFN(Norm_2(h)))
-    output_ = hidden_ + ffn_dropout_.forward(ffn_.forward(norm_2_.forward(hidden_)));
-    return output_;
+  /// Step 2, y = h + Dropout(FFN(Norm_2(h))); an attention-only block has none: y = h.
+  Matrix<S> add_feed_forward(const Matrix<S>& h) {
+    if constexpr (!kHasFFN) return h;
+    normed_2_ = norm_2_.forward(h);
+    return h + ffn_dropout_.forward(ffn_.forward(normed_2_));
   }
 
+  std::string name_;
   Norm norm_1_;
   Attention attention_;
   Norm norm_2_;
   FFN ffn_;
   Dropout<S> attention_dropout_, ffn_dropout_;
-  Matrix<S> hidden_, output_, hidden_grad_, input_grad_;
+  ForwardRecord<S> record_;
+  Matrix<S> normed_1_, hidden_, normed_2_;  // Norm_1(x), h and Norm_2(h) of the last forward
 };
 
 template <class S>

@@ -19,9 +19,11 @@
 #include "eigenformer/core/even_split.hpp"
 #include "eigenformer/core/threads.hpp"
 #include "eigenformer/optim/parameter_groups.hpp"
+#include "eigenformer/optim/schedule.hpp"
 
 namespace eigenformer {
 
+/// Aggregates, so `AdamW<float> optimizer(parameters, {.lr = 3e-3})` reads as it does in PyTorch.
 struct AdamOptions {
   double lr = 1e-3;
   std::array<double, 2> betas{0.9, 0.999};
@@ -29,8 +31,14 @@ struct AdamOptions {
   double weight_decay = 0.0;
 };
 
-struct AdamWOptions : AdamOptions {
-  AdamWOptions() { weight_decay = 0.01; }  // PyTorch's AdamW default
+/// The same knobs; only the default decay differs (PyTorch's AdamW default, 0.01).
+struct AdamWOptions {
+  double lr = 1e-3;
+  std::array<double, 2> betas{0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 0.01;
+
+  AdamOptions as_adam() const { return {lr, betas, eps, weight_decay}; }
 };
 
 template <class S>
@@ -42,8 +50,10 @@ class Adam {
 
   Adam(std::vector<ParameterGroup<S>> groups, AdamOptions options, bool decoupled_weight_decay = false)
       : groups_(std::move(groups)), options_(options), decoupled_(decoupled_weight_decay) {
-    EF_CHECK(options.lr >= 0 && options.eps > 0,
-             "Adam: lr " << options.lr << " and eps " << options.eps << " must be >= 0 and > 0");
+    check_learning_rate(options.lr, "Adam");
+    EF_CHECK(std::isfinite(options.eps) && options.eps > 0, "Adam: eps must be finite and > 0, got " << options.eps);
+    EF_CHECK(std::isfinite(options.weight_decay) && options.weight_decay >= 0,
+             "Adam: weight_decay must be finite and >= 0, got " << options.weight_decay);
     EF_CHECK(options.betas[0] >= 0 && options.betas[0] < 1 && options.betas[1] >= 0 && options.betas[1] < 1,
              "Adam: betas (" << options.betas[0] << ", " << options.betas[1] << ") must be in [0, 1)");
     for_each_parameter(groups_, [&](Parameter<S>& p, double) {
@@ -89,7 +99,10 @@ class Adam {
   }
 
   double learning_rate() const { return options_.lr; }
-  void set_learning_rate(double lr) { options_.lr = lr; }
+  void set_learning_rate(double lr) {
+    check_learning_rate(lr, "Adam");
+    options_.lr = lr;
+  }
   Index step_count() const { return step_count_; }
   void set_step_count(Index steps) { step_count_ = steps; }
 
@@ -115,8 +128,10 @@ class Adam {
 template <class S>
 class AdamW : public Adam<S> {
  public:
-  AdamW(const std::vector<Parameter<S>*>& parameters, AdamWOptions options = {}) : Adam<S>(parameters, options, true) {}
-  AdamW(std::vector<ParameterGroup<S>> groups, AdamWOptions options = {}) : Adam<S>(std::move(groups), options, true) {}
+  AdamW(const std::vector<Parameter<S>*>& parameters, AdamWOptions options = {})
+      : Adam<S>(parameters, options.as_adam(), true) {}
+  AdamW(std::vector<ParameterGroup<S>> groups, AdamWOptions options = {})
+      : Adam<S>(std::move(groups), options.as_adam(), true) {}
 };
 
 }  // namespace eigenformer

@@ -15,6 +15,10 @@
 #include "eigenformer/core/types.hpp"
 
 namespace eigenformer {
+/// A learning rate must be a finite number >= 0: NaN or infinity would turn every weight into NaN.
+inline void check_learning_rate(double lr, const char* optimizer) {
+  EF_CHECK(std::isfinite(lr) && lr >= 0, optimizer << ": the learning rate must be finite and >= 0, got " << lr);
+}
 
 struct ConstantSchedule {
   double lr;

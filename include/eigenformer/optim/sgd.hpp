@@ -12,6 +12,7 @@
 
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/optim/parameter_groups.hpp"
+#include "eigenformer/optim/schedule.hpp"
 
 namespace eigenformer {
 
@@ -30,8 +31,9 @@ class SGD {
       : SGD(default_parameter_groups(parameters, options.weight_decay), options) {}
 
   SGD(std::vector<ParameterGroup<S>> groups, SGDOptions options) : groups_(std::move(groups)), options_(options) {
-    EF_CHECK(options.lr >= 0 && options.momentum >= 0,
-             "SGD: lr " << options.lr << " and momentum " << options.momentum << " must be >= 0");
+    check_learning_rate(options.lr, "SGD");
+    EF_CHECK(std::isfinite(options.momentum) && options.momentum >= 0,
+             "SGD: momentum must be finite and >= 0, got " << options.momentum);
     EF_CHECK(!options.nesterov || (options.momentum > 0 && options.dampening == 0),
              "SGD: Nesterov needs momentum > 0 and dampening 0");
     for_each_parameter(groups_, [&](Parameter<S>& p, double) {
@@ -66,7 +68,10 @@ class SGD {
   }
 
   double learning_rate() const { return options_.lr; }
-  void set_learning_rate(double lr) { options_.lr = lr; }
+  void set_learning_rate(double lr) {
+    check_learning_rate(lr, "SGD");
+    options_.lr = lr;
+  }
   Index step_count() const { return step_count_; }
   void set_step_count(Index steps) { step_count_ = steps; }
 

@@ -17,8 +17,6 @@
 // lines, each a special token's text (token 256 + N + i), and a last line "end".
 #pragma once
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -31,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "eigenformer/core/os.hpp"
 #include "eigenformer/core/types.hpp"
 #include "eigenformer/io/binary_file.hpp"
 #include "eigenformer/text/pre_split.hpp"
@@ -105,12 +104,12 @@ class BPETokenizer {
       }
       words_with_pair.erase(best);
       if (show_progress && (merges_.size() % 100 == 0 || Index(merges_.size()) == merges_wanted)) {
-        std::printf(::isatty(::fileno(stdout)) ? "\rBPE: %zu/%lld merges" : "BPE: %zu/%lld merges\n", merges_.size(),
+        std::printf(os::is_terminal(stdout) ? "\rBPE: %zu/%lld merges" : "BPE: %zu/%lld merges\n", merges_.size(),
                     static_cast<long long>(merges_wanted));
         std::fflush(stdout);
       }
     }
-    if (show_progress && ::isatty(::fileno(stdout))) std::printf("\n");
+    if (show_progress && os::is_terminal(stdout)) std::printf("\n");
   }
 
   /// Registers a special token by its text; returns its id. Register after training.
@@ -138,13 +137,15 @@ class BPETokenizer {
       std::size_t next = std::string_view::npos, special = 0;
       for (std::size_t s = 0; s < specials_.size(); ++s) {  // the earliest special token ahead
         const std::size_t at = text.find(specials_[s], done);
-        if (at < next || (at == next && at != std::string_view::npos && specials_[s].size() > specials_[special].size()))
+        if (at < next ||
+            (at == next && at != std::string_view::npos && specials_[s].size() > specials_[special].size()))
           next = at, special = s;
       }
       if (next != std::string_view::npos)
         EF_CHECK(allowed_special.count(specials_[special]) > 0,
-                 "the text contains the special token \"" << specials_[special] << "\" at byte " << next
-                                                          << "; allow it to encode it as special, or use encode_ordinary");
+                 "the text contains the special token \""
+                     << specials_[special] << "\" at byte " << next
+                     << "; allow it to encode it as special, or use encode_ordinary");
       const Tokens ordinary = encode_ordinary(text.substr(done, next == std::string_view::npos ? next : next - done));
       tokens.insert(tokens.end(), ordinary.begin(), ordinary.end());
       if (next == std::string_view::npos) break;
@@ -260,8 +261,8 @@ class BPETokenizer {
   }
 
   void check_id(int id) const {
-    EF_CHECK(id >= 0 && id < vocab_size(), "token id " << id << " is outside the vocabulary [0, " << vocab_size()
-                                                       << ")");
+    EF_CHECK(id >= 0 && id < vocab_size(),
+             "token id " << id << " is outside the vocabulary [0, " << vocab_size() << ")");
   }
 
   std::vector<std::pair<int, int>> merges_;

@@ -58,8 +58,8 @@ class CharTokenizer {
   std::string decode(const Tokens& tokens) const {
     std::string text;
     for (int id : tokens) {
-      EF_CHECK(id >= 0 && id < vocab_size(), "token id " << id << " is outside the vocabulary [0, " << vocab_size()
-                                                         << ")");
+      EF_CHECK(id >= 0 && id < vocab_size(),
+               "token id " << id << " is outside the vocabulary [0, " << vocab_size() << ")");
       text += encode_utf8(characters_[std::size_t(id)]);
     }
     return text;

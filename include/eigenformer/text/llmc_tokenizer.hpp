@@ -23,14 +23,14 @@ class LlmcTokenizer {
     BinaryReader in(path);
     std::uint32_t header[256];
     in.read_bytes(header, sizeof(header), "the 256-int header");
-    EF_CHECK(header[0] == kMagic, "'" << path << "' is not an llm.c tokenizer (magic " << header[0] << ", expected "
-                                      << kMagic << ")");
+    EF_CHECK(header[0] == kMagic,
+             "'" << path << "' is not an llm.c tokenizer (magic " << header[0] << ", expected " << kMagic << ")");
     EF_CHECK(header[1] == 1 || header[1] == 2,
              "'" << path << "' has llm.c tokenizer version " << header[1] << "; versions 1 and 2 are read");
     const std::uint64_t vocab = header[2];
-    EF_CHECK(vocab >= 1 && vocab <= in.remaining() / 2,
-             "'" << path << "' declares " << vocab << " tokens, more than its " << in.remaining()
-                 << " remaining bytes can hold");
+    EF_CHECK(vocab >= 1 && vocab <= in.remaining() / 2, "'" << path << "' declares " << vocab
+                                                            << " tokens, more than its " << in.remaining()
+                                                            << " remaining bytes can hold");
     LlmcTokenizer tokenizer;
     tokenizer.end_of_text_ = header[1] == 2 ? int(header[3]) : -1;
     EF_CHECK(tokenizer.end_of_text_ < int(vocab),
@@ -52,8 +52,8 @@ class LlmcTokenizer {
   std::string decode(const Tokens& tokens) const {
     std::string bytes;
     for (int id : tokens) {
-      EF_CHECK(id >= 0 && id < vocab_size(), "token id " << id << " is outside the vocabulary [0, " << vocab_size()
-                                                         << ")");
+      EF_CHECK(id >= 0 && id < vocab_size(),
+               "token id " << id << " is outside the vocabulary [0, " << vocab_size() << ")");
       bytes += tokens_[std::size_t(id)];
     }
     return bytes;

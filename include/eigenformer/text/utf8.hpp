@@ -24,10 +24,14 @@ inline std::size_t decode_utf8_at(std::string_view text, std::size_t offset, cha
   std::size_t length = 0;
   char32_t value = 0, minimum = 0;
   if (lead < 0x80) return code_point = lead, 1;
-  if ((lead & 0xE0) == 0xC0) length = 2, value = lead & 0x1F, minimum = 0x80;
-  else if ((lead & 0xF0) == 0xE0) length = 3, value = lead & 0x0F, minimum = 0x800;
-  else if ((lead & 0xF8) == 0xF0) length = 4, value = lead & 0x07, minimum = 0x10000;
-  else return 0;  // a continuation byte or 0xF8..0xFF where a character should start
+  if ((lead & 0xE0) == 0xC0)
+    length = 2, value = lead & 0x1F, minimum = 0x80;
+  else if ((lead & 0xF0) == 0xE0)
+    length = 3, value = lead & 0x0F, minimum = 0x800;
+  else if ((lead & 0xF8) == 0xF0)
+    length = 4, value = lead & 0x07, minimum = 0x10000;
+  else
+    return 0;  // a continuation byte or 0xF8..0xFF where a character should start
   if (offset + length > text.size()) return 0;
   for (std::size_t i = 1; i < length; ++i) {
     if ((byte(i) & 0xC0) != 0x80) return 0;
@@ -53,8 +57,8 @@ inline std::vector<char32_t> decode_utf8(std::string_view text) {
 }
 
 inline std::string encode_utf8(char32_t c) {
-  EF_CHECK(c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF), "U+" << std::hex << std::uint32_t(c)
-                                                                 << " is not a Unicode scalar value");
+  EF_CHECK(c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF),
+           "U+" << std::hex << std::uint32_t(c) << " is not a Unicode scalar value");
   std::string out;
   if (c < 0x80) {
     out += char(c);

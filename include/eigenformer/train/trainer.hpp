@@ -74,6 +74,9 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
     StepRecord record;
     record.step = step + 1;
     record.learning_rate = schedule(step);
+    EF_CHECK(std::isfinite(record.learning_rate) && record.learning_rate >= 0,
+             "step " << step + 1 << ": the schedule gave the learning rate " << record.learning_rate
+                     << " (it must be finite and >= 0)");
     optimizer.set_learning_rate(record.learning_rate);
     model.set_training(true);
     model.zero_grad();
@@ -110,7 +113,8 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
         (last || (options.checkpoint_every > 0 && (step + 1) % options.checkpoint_every == 0)))
       save_checkpoint(options.checkpoint_path, model, step + 1, &optimizer);
     if (options.show_progress)
-      progress.update({record.step, record.loss, record.learning_rate, record.grad_norm, record.tokens_per_second});
+      progress.update({record.step, record.loss, record.learning_rate, record.grad_norm, record.tokens_per_second,
+                       record.eval_loss});
     history.push_back(record);
   }
   return history;
