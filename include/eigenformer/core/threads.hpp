@@ -1,7 +1,7 @@
 // One knob for the thread count, and the other process-wide settings a step relies on.
 //
 // One pool of threads, OpenMP's, runs a step: attention's (batch, head) pairs and
-// slabs of every large matrix product (parallel_product.hpp) are shared out over it.
+// slabs of every large matrix product (fast/multiply.hpp) are shared out over it.
 // The GEMM underneath (Eigen's own, or OpenBLAS's when EIGENFORMER_OPENBLAS routes
 // products there) runs on the thread that calls it: a second pool would fight ours.
 //

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "eigenformer/core/layer.hpp"
-#include "eigenformer/core/parallel_product.hpp"
+#include "eigenformer/fast/multiply.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/cross_entropy.hpp"
 #include "eigenformer/nn/kv_cache.hpp"
@@ -75,9 +75,9 @@ class GPT {
     // logits = h E^T, so dh = dlogits E and dE += dlogits^T h
     const Matrix<S>& logits_grad = loss_.backward();
     Parameter<S>& head = head_weight();
-    multiply(head.grad, logits_grad.transpose(), final_normed_, Accumulate::kYes);
+    fast::multiply(head.grad, logits_grad.transpose(), final_normed_, Accumulate::kYes);
     Matrix<S> grad(final_normed_.rows(), final_normed_.cols());
-    multiply(grad, logits_grad, head.value);
+    fast::multiply(grad, logits_grad, head.value);
     // h = norm_f(x_L), x_{l+1} = block_l(x_l)
     grad = final_norm_.backward(residual_.back(), grad);
     for (Index l = config_.num_layers - 1; l >= 0; --l)
@@ -111,7 +111,7 @@ class GPT {
     state_ = State::kGenerated;
     // logits = norm_f(x) E^T
     Matrix<S> logits(x.rows(), config_.vocab_size);
-    multiply(logits, final_norm_.forward(x), head_weight().value.transpose());
+    fast::multiply(logits, final_norm_.forward(x), head_weight().value.transpose());
     return logits;
   }
 
@@ -183,7 +183,7 @@ class GPT {
       residual_[std::size_t(l + 1)] = blocks_[std::size_t(l)].forward(residual_[std::size_t(l)], batch, time);
     final_normed_ = final_norm_.forward(residual_.back());
     logits_.resize(final_normed_.rows(), config_.vocab_size);
-    multiply(logits_, final_normed_, head_weight().value.transpose());
+    fast::multiply(logits_, final_normed_, head_weight().value.transpose());
   }
 
   /// E: the token embedding (tied) or the separate output layer, (V, C).

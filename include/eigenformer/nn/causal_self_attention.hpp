@@ -11,9 +11,8 @@
 // Dividing by sqrt(D) keeps the scores' variance near 1, so the softmax does not
 // saturate. With RoPE (the Rotation parameter), q and k are rotated by position first.
 // Each (b, h) pair is independent, so they run in parallel (OpenMP), each on its
-// own contiguous (T, T) block of P that stays in cache. Within a pair, queries go in
-// chunks of rows, and each chunk multiplies only the keys it can see: the masked
-// upper triangle of S is never computed (a chunk's diagonal block is, then masked).
+// own contiguous (T, T) block of P that stays in cache; the per-pair work is a kernel
+// written for speed (fast/causal_attention.hpp: it skips the masked future).
 // Generating, forward with a KVCache (kv_cache.hpp) appends each new position's k and v
 // to the cache the caller owns, so a new token computes only its own q, k, v and
 // attends over the cache: O(T) per token instead of re-running the whole sequence.
@@ -27,8 +26,8 @@
 #include <vector>
 
 #include "eigenformer/core/forward_record.hpp"
-#include "eigenformer/core/gemm.hpp"
 #include "eigenformer/core/threads.hpp"
+#include "eigenformer/fast/causal_attention.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/kv_cache.hpp"
 #include "eigenformer/nn/linear.hpp"
@@ -36,21 +35,6 @@
 #include "eigenformer/nn/softmax.hpp"
 
 namespace eigenformer {
-
-/// Softmax of scale * row i over its first past+i+1 entries; the rest (the future) become 0.
-/// Done as the definition says, over whole rows (full SIMD packets, no scalar tails):
-/// future scores are set to -infinity, so they count neither in the row's maximum nor in
-/// its sum. Their exp is 0 in exact arithmetic; Eigen's vectorized exp returns a
-/// denormal ~1e-308 for doubles, so the future is then set to exactly 0. `past` counts
-/// the positions before the first query (cached keys when generating; 0 in training).
-template <class Derived>
-void causal_softmax_rows(Eigen::MatrixBase<Derived>& scores, typename Derived::Scalar scale, Index past = 0) {
-  using S = typename Derived::Scalar;
-  const auto future = [&](Index i) { return scores.row(i).tail(scores.cols() - past - i - 1); };
-  for (Index i = 0; i < scores.rows(); ++i) future(i).setConstant(-std::numeric_limits<S>::infinity());
-  softmax_rows(scores, scale);
-  for (Index i = 0; i < scores.rows(); ++i) future(i).setZero();
-}
 
 template <class S, class Rotation = NoRotation<S>>
 class CausalSelfAttention {
@@ -143,23 +127,10 @@ class CausalSelfAttention {
         for (Index part = 0; part < 3; ++part) qkv_grad.block(b * T, part * C + h * D, T, D).setZero();
         continue;
       }
-      const auto head_grad = heads_grad.block(b * T, h * D, T, D);
-      auto ds = probabilities_grad_.middleRows(bh * T, T);
-      auto dq = qkv_grad.block(b * T, h * D, T, D);
-      auto dk = qkv_grad.block(b * T, C + h * D, T, D);
-      auto dv = qkv_grad.block(b * T, 2 * C + h * D, T, D);
-      for (Index r0 = 0; r0 < T; r0 += kQueryChunk) {  // by query rows: dP, dS, dq
-        const Index n = std::min(kQueryChunk, T - r0), visible = r0 + n;
-        auto ds_rows = ds.block(r0, 0, n, visible);
-        gemm(ds_rows, head_grad.middleRows(r0, n), v.topRows(visible).transpose());  // dP
-        softmax_rows_backward(p.block(r0, 0, n, visible), ds_rows, scale);           // masked: P = 0, so dS = 0
-        gemm(dq.middleRows(r0, n), ds_rows, k.topRows(visible));
-      }
-      for (Index j0 = 0; j0 < T; j0 += kQueryChunk) {  // by key rows: only queries i >= j0 saw key j0
-        const Index n = std::min(kQueryChunk, T - j0), seen_by = T - j0;
-        gemm(dv.middleRows(j0, n), p.block(j0, j0, seen_by, n).transpose(), head_grad.bottomRows(seen_by));
-        gemm(dk.middleRows(j0, n), ds.block(j0, j0, seen_by, n).transpose(), q.bottomRows(seen_by));
-      }
+      fast::causal_attention_backward(q, k, v, p, heads_grad.block(b * T, h * D, T, D), scale,
+                                      probabilities_grad_.middleRows(bh * T, T), qkv_grad.block(b * T, h * D, T, D),
+                                      qkv_grad.block(b * T, C + h * D, T, D),
+                                      qkv_grad.block(b * T, 2 * C + h * D, T, D));
     }
     for (Index b = 0; b < batch_; ++b) rotation_.rotate(qkv_grad.block(b * T, 0, T, 2 * C), 0, true);
     return qkv_.backward(x, qkv_grad);
@@ -219,25 +190,11 @@ class CausalSelfAttention {
       const auto q = qkv_out_.block(b * T, h * D, T, D);
       const auto k = kv.keys.block(b * kv.rows_per_sequence, kv.key_column + h * D, L, D);
       const auto v = kv.values.block(b * kv.rows_per_sequence, kv.value_column + h * D, L, D);
-      auto p = probabilities_.middleRows(bh * T, T);
       auto y = heads_out_.block(b * T, h * D, T, D);
-      for (Index r0 = 0; r0 < T; r0 += kQueryChunk) {  // rows r0 .. r0+n-1 see keys 0 .. visible-1
-        const Index n = std::min(kQueryChunk, T - r0), visible = kv.past + r0 + n;
-        auto scores = p.block(r0, 0, n, visible);
-        gemm(scores, q.middleRows(r0, n), k.topRows(visible).transpose());
-        causal_softmax_rows(scores, scale, kv.past + r0);
-        p.block(r0, visible, n, L - visible).setZero();
-        if (head_enabled_[std::size_t(h)])
-          gemm(y.middleRows(r0, n), scores, v.topRows(visible));
-        else
-          y.middleRows(r0, n).setZero();
-      }
+      fast::causal_attention_forward(q, k, v, kv.past, scale, probabilities_.middleRows(bh * T, T), y);
+      if (!head_enabled_[std::size_t(h)]) y.setZero();  // ablated: the head contributes nothing
     }
   }
-
-  /// Queries are processed in chunks of this many rows: a chunk multiplies only the keys
-  /// it may see, which skips most of the masked future (62% of the T^2 work at T = 128).
-  static constexpr Index kQueryChunk = 32;
 
   std::string name_;
   Index channels_, num_heads_, head_dim_, block_size_;

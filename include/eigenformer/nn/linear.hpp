@@ -11,9 +11,9 @@
 
 #include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/init.hpp"
-#include "eigenformer/core/parallel_product.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
+#include "eigenformer/fast/multiply.hpp"
 
 namespace eigenformer {
 
@@ -44,7 +44,7 @@ class Linear {
       y.rowwise() = bias_->value.row(0);
     else
       y.setZero();
-    multiply(y, x, weight_.value.transpose(), Accumulate::kYes);
+    fast::multiply(y, x, weight_.value.transpose(), Accumulate::kYes);
     record_.record(x);
     return y;
   }
@@ -55,10 +55,10 @@ class Linear {
     EF_CHECK(dy.rows() == x.rows() && dy.cols() == out_features(), weight_.name << ": gradient is " << dy.rows() << "x"
                                                                                 << dy.cols() << ", expected "
                                                                                 << x.rows() << "x" << out_features());
-    multiply(weight_.grad, dy.transpose(), x, Accumulate::kYes);
+    fast::multiply(weight_.grad, dy.transpose(), x, Accumulate::kYes);
     if (bias_) bias_->grad.row(0) += dy.colwise().sum();
     Matrix<S> dx(dy.rows(), in_features());
-    multiply(dx, dy, weight_.value);
+    fast::multiply(dx, dy, weight_.value);
     return dx;
   }
 

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "eigenformer/core/error.hpp"
-#include "eigenformer/core/even_split.hpp"
 #include "eigenformer/core/threads.hpp"
+#include "eigenformer/fast/even_split.hpp"
 #include "eigenformer/optim/parameter_groups.hpp"
 #include "eigenformer/optim/schedule.hpp"
 
@@ -81,7 +81,7 @@ class Adam {
       const int parts = worth_parallel(size) ? num_threads() : 1;
       EF_PARALLEL_FOR_IF(parts > 1)
       for (int part = 0; part < parts; ++part) {
-        const Piece piece = even_piece(size, parts, part);
+        const fast::Piece piece = fast::even_piece(size, parts, part);
         const auto slab = [&](Matrix<S>& values) {
           return Eigen::Map<Eigen::ArrayX<S>>(values.data() + piece.begin, piece.count);
         };

@@ -5,7 +5,7 @@
 
 #include "eigenformer/core/types.hpp"
 
-namespace eigenformer {
+namespace eigenformer::fast {
 
 struct Piece {
   Index begin, count;  // indices begin .. begin+count-1
@@ -17,4 +17,4 @@ inline Piece even_piece(Index total, Index parts, Index part) {
   return {begin, total * (part + 1) / parts - begin};
 }
 
-}  // namespace eigenformer
+}  // namespace eigenformer::fast

@@ -1,6 +1,7 @@
 #include "test_helpers.hpp"
 
 using namespace eigenformer;
+using fast::gemm;
 using testing::random_matrix;
 
 namespace {
@@ -24,7 +25,7 @@ Matrix<float> random_float(Index rows, Index cols, Rng& rng) { return random_mat
 
 // Shapes that take each route of gemm.hpp where OpenBLAS's small kernels apply (one small
 // call; row slabs; slices of the inner sum; one large call), and Eigen's product elsewhere.
-TEST_CASE("gemm: every shape, transposed operand and block matches the product in double") {
+TEST_CASE("fast::gemm: every shape, transposed operand and block matches the product in double") {
   Rng rng(1);
   struct Shape {
     Index m, k, n;
@@ -49,7 +50,7 @@ TEST_CASE("gemm: every shape, transposed operand and block matches the product i
   }
 }
 
-TEST_CASE("gemm: into and from blocks of larger matrices, and an empty inner dimension") {
+TEST_CASE("fast::gemm: into and from blocks of larger matrices, and an empty inner dimension") {
   Rng rng(2);
   const Matrix<float> a = random_float(80, 70, rng), b = random_float(90, 60, rng);
   Matrix<float> c = random_float(100, 50, rng);
@@ -64,14 +65,14 @@ TEST_CASE("gemm: into and from blocks of larger matrices, and an empty inner dim
   CHECK(d.isZero());  // the sum over nothing is 0
 }
 
-TEST_CASE("even_piece: consecutive pieces, sizes within one, every index once") {
+TEST_CASE("fast::even_piece: consecutive pieces, sizes within one, every index once") {
   for (const Index total : {0, 1, 7, 64, 1000})
     for (const Index parts : {1, 2, 3, 7, 16}) {
       CAPTURE(total);
       CAPTURE(parts);
       Index next = 0;
       for (Index part = 0; part < parts; ++part) {
-        const Piece piece = even_piece(total, parts, part);
+        const fast::Piece piece = fast::even_piece(total, parts, part);
         CHECK(piece.begin == next);
         CHECK(piece.count >= total / parts);
         CHECK(piece.count <= total / parts + 1);
