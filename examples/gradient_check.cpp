@@ -5,7 +5,11 @@
 // backward() with central finite differences (L(w + h) - L(w - h)) / 2h, in double.
 // Then we plant a bug and watch the check catch it.
 #include <cstdio>
-#include <eigenformer/eigenformer.hpp>
+#include <eigenformer/core/gradient_check.hpp>
+#include <eigenformer/core/layer.hpp>
+#include <eigenformer/nn/gelu.hpp>
+#include <eigenformer/nn/layer_norm.hpp>
+#include <eigenformer/nn/linear.hpp>
 #include <iomanip>
 #include <iostream>
 

@@ -19,7 +19,12 @@
 #include <eigenformer/analysis/probes.hpp>
 #include <eigenformer/data/lookup_prompts.hpp>
 #include <eigenformer/data/repeated_sequence_task.hpp>
-#include <eigenformer/eigenformer.hpp>
+#include <eigenformer/io/checkpoint.hpp>
+#include <eigenformer/model/gpt.hpp>
+#include <eigenformer/optim/adam.hpp>
+#include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/train/csv_log.hpp>
+#include <eigenformer/train/trainer.hpp>
 #include <filesystem>
 #include <numeric>
 #include <string>

@@ -14,7 +14,17 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <eigenformer/eigenformer.hpp>
+#include <eigenformer/data/token_dataset.hpp>
+#include <eigenformer/io/binary_file.hpp>
+#include <eigenformer/io/checkpoint.hpp>
+#include <eigenformer/model/generate.hpp>
+#include <eigenformer/model/gpt.hpp>
+#include <eigenformer/model/sampler.hpp>
+#include <eigenformer/optim/adam.hpp>
+#include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/text/char_tokenizer.hpp>
+#include <eigenformer/train/evaluate.hpp>
+#include <eigenformer/train/trainer.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -70,8 +80,8 @@ Arguments parse(int argc, char** argv) {
 /// The file's lines in a seeded random order, each ending in '\n'. The dictionary is
 /// sorted; shuffling keeps the validation tail from being all words in 'z'.
 std::string shuffled_lines(const std::string& path, std::uint64_t seed) {
-  std::ifstream in(path);
-  if (!in) throw Error("cannot open '" + path + "' (on Debian: apt-get install wamerican)");
+  if (!std::filesystem::exists(path)) throw Error("cannot open '" + path + "' (on Debian: apt-get install wamerican)");
+  std::istringstream in(read_text_file(path));
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) lines.push_back(line);
@@ -147,18 +157,14 @@ int train_command(const Arguments& a) {
   options.steps = a.steps;
   options.eval_every = std::max<Index>(1, a.steps / 6);
   options.csv_path = a.out + "/training.csv";
-  Rng eval_rng(a.seed + 1);
+  const std::vector<Batch> validation = data.fixed_batches(20, 32, config.block_size, a.seed + 1);
   Sampler sampler({1.0, 0, 1.0, a.seed});
   const auto validation_loss = [&] {
-    double total = 0;
-    for (int i = 0; i < 20; ++i) {
-      const Batch batch = data.batch(32, config.block_size, eval_rng, TokenDataset::Split::kValidation);
-      total += double(model.forward(batch.tokens, batch.targets, batch.batch, batch.time));
-    }
-    std::printf("\n  validation loss %.3f; samples:", total / 20);
+    const double loss = mean_loss(model, validation);  // the same held-out windows every time
+    std::printf("\n  validation loss %.3f; samples:", loss);
     for (const auto& word : sample_words(model, tokenizer, "", 6, sampler)) std::printf(" %s", word.c_str());
     std::printf("\n");
-    return total / 20;
+    return loss;
   };
   const auto history = train(
       model, optimizer, WarmupCosineSchedule{adam.lr, 100, a.steps, 3e-4},

@@ -6,7 +6,13 @@
 // measures exactly the skill we want. Watch the loss fall, then watch it sort
 // lists it has never seen.
 #include <cstdio>
-#include <eigenformer/eigenformer.hpp>
+#include <eigenformer/data/sort_task.hpp>
+#include <eigenformer/model/generate.hpp>
+#include <eigenformer/model/gpt.hpp>
+#include <eigenformer/model/sampler.hpp>
+#include <eigenformer/optim/adam.hpp>
+#include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/train/trainer.hpp>
 
 using namespace eigenformer;
 

@@ -9,7 +9,13 @@
 // a head learns to look exactly two back.
 #include <cmath>
 #include <cstdio>
-#include <eigenformer/eigenformer.hpp>
+#include <eigenformer/model/gpt_config.hpp>
+#include <eigenformer/nn/cross_entropy.hpp>
+#include <eigenformer/nn/layer_norm.hpp>
+#include <eigenformer/nn/linear.hpp>
+#include <eigenformer/nn/position_embedding.hpp>
+#include <eigenformer/nn/token_embedding.hpp>
+#include <eigenformer/nn/transformer_block.hpp>
 
 using namespace eigenformer;
 

@@ -15,7 +15,16 @@
 // parameters(visit); and kRotary (does it place positions itself). The loops below
 // are plain, for reading; nn/causal_self_attention.hpp is the fast version of the same.
 #include <cstdio>
-#include <eigenformer/eigenformer.hpp>
+#include <eigenformer/core/gradient_check.hpp>
+#include <eigenformer/data/sort_task.hpp>
+#include <eigenformer/fast/causal_attention.hpp>
+#include <eigenformer/model/generate.hpp>
+#include <eigenformer/model/gpt.hpp>
+#include <eigenformer/nn/kv_cache.hpp>
+#include <eigenformer/nn/transformer_block.hpp>
+#include <eigenformer/optim/adam.hpp>
+#include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/train/trainer.hpp>
 
 using namespace eigenformer;
 

@@ -87,6 +87,14 @@ TEST_CASE("Trainer: a non-finite loss or gradient stops training with the step, 
   SGD<float> sgd(exploding.parameter_list(), {1e30});
   testing::require_error_mentions([&] { train(exploding, sgd, ConstantSchedule{1e30}, batches, quiet(50)); },
                                   {"step ", "learning rate 1e+30"});
+
+  // A schedule that gives NaN is named as such (not "try a smaller learning rate"), before any step.
+  GPT<float> fresh(trainer_config(), 1);
+  AdamW<float> adam(fresh.parameter_list());
+  const Matrix<float> before = fresh.parameter_list()[0]->value;
+  testing::require_error_mentions([&] { train(fresh, adam, ConstantSchedule{std::nan("")}, batches, quiet(3)); },
+                                  {"step 1", "the schedule gave the learning rate nan"});
+  CHECK(fresh.parameter_list()[0]->value == before);
 }
 
 TEST_CASE("Trainer: the same seed and thread count give bit-identical losses over 100 steps") {

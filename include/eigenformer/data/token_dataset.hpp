@@ -6,6 +6,8 @@
 // whether the model learned the language or memorized the text.
 #pragma once
 
+#include <vector>
+
 #include "eigenformer/core/rng.hpp"
 #include "eigenformer/data/batch.hpp"
 
@@ -23,6 +25,16 @@ class TokenDataset {
   }
 
   Index size(Split split) const { return split == Split::kTrain ? boundary_ : Index(tokens_.size()) - boundary_; }
+
+  /// `count` batches drawn once from `seed`: a fixed evaluation set (train/evaluate.hpp), the
+  /// same windows at every evaluation, so that changes in its loss are the model's.
+  std::vector<Batch> fixed_batches(Index count, Index batch_size, Index time, std::uint64_t seed,
+                                   Split split = Split::kValidation) const {
+    Rng rng(seed);
+    std::vector<Batch> batches;
+    for (Index i = 0; i < count; ++i) batches.push_back(batch(batch_size, time, rng, split));
+    return batches;
+  }
 
   Batch batch(Index batch_size, Index time, Rng& rng, Split split = Split::kTrain) const {
     const Index begin = split == Split::kTrain ? 0 : boundary_;

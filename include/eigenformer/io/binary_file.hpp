@@ -1,4 +1,4 @@
-// Reading and writing binary files safely.
+// Reading and writing files safely.
 //
 // BinaryReader knows the file's length and checks every read against what is
 // left, so a truncated file or an absurd declared size becomes a clear Error
@@ -138,6 +138,18 @@ class AtomicFileWriter {
   std::FILE* file_ = nullptr;
   bool committed_ = false;
 };
+
+/// A whole text file. Unlike a loop over an ifstream, a read error (a failing disk, a
+/// directory, a file that shrinks while it is read) is an Error naming the file, never a
+/// silent early end of the text.
+inline std::string read_text_file(const std::string& path) {
+  std::error_code error;
+  EF_CHECK(!std::filesystem::is_directory(path, error), "'" << path << "' is a directory, not a text file");
+  BinaryReader in(path);
+  std::string text(in.size(), '\0');
+  in.read_bytes(text.data(), in.size(), "its text");
+  return text;
+}
 
 /// A whole text file, written atomically (the tokenizers' files).
 inline void write_text_file(const std::string& path, const std::string& contents) {

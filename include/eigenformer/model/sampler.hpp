@@ -15,6 +15,7 @@
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/rng.hpp"
 #include "eigenformer/core/types.hpp"
+#include "eigenformer/nn/softmax.hpp"
 
 namespace eigenformer {
 
@@ -48,9 +49,9 @@ class Sampler {
       probabilities[std::size_t(order[0])] = 1.0;
       return probabilities;
     }
-    const double max = double(logits(order[0]));
-    for (Index i = 0; i < vocab; ++i)  // exp(logits / t), shifted by the max for stability; normalized below
-      probabilities[std::size_t(i)] = std::exp((double(logits(i)) - max) / options_.temperature);
+    Eigen::Map<RowVector<double>> scaled(probabilities.data(), vocab);  // softmax(logits / t), in double
+    scaled = logits.template cast<double>().reshaped(1, vocab);
+    softmax_row(scaled, 1.0 / options_.temperature);
     const auto probability_of_rank = [&](Index rank) -> double& {
       return probabilities[std::size_t(order[std::size_t(rank)])];
     };

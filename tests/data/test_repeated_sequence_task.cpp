@@ -44,36 +44,3 @@ TEST_CASE("RepeatedSequenceTask: the control has next-token targets over indepen
   CHECK(control.tokens.size() == 128);
   for (std::size_t n = 0; n + 1 < 64; ++n) CHECK(control.targets[n] == control.tokens[n + 1]);
 }
-
-TEST_CASE("LookupPrompts: encode/decode, random prompts, and unknown characters") {
-  CHECK(LookupPrompts::vocab_size() == 64);
-  CHECK(LookupPrompts::decode(LookupPrompts::encode("a3 b7 c1 b")) == "a3 b7 c1 b");
-  Rng rng(4);
-  const auto prompt = LookupPrompts::random_prompt(5, true, rng);
-  CHECK(prompt.text.size() == 16);
-  const char key = prompt.text.back();
-  bool found = false;
-  for (std::size_t c = 0; c + 1 < prompt.text.size(); c += 3)
-    if (prompt.text[c] == key) {
-      found = true;
-      CHECK(prompt.text[c + 1] == prompt.answer);
-    }
-  CHECK(found);
-  const auto absent = LookupPrompts::random_prompt(5, false, rng);
-  for (std::size_t c = 0; c + 1 < absent.text.size(); c += 3) CHECK(absent.text[c] != absent.text.back());
-  testing::require_error_mentions([] { LookupPrompts::encode("a3 ?"); }, {"'?'", "alphabet"});
-  testing::require_error_mentions([] { LookupPrompts::decode({64}); }, {"token 64"});
-}
-
-TEST_CASE("SortTask: the prompt is the list, the targets its sorted copy") {
-  const SortTask task{4, 10};
-  Rng rng(5);
-  const Batch batch = task.batch(3, rng);
-  CHECK(batch.tokens.size() == 24);
-  for (Index b = 0; b < 3; ++b) {
-    const auto at = [&](Index t) { return std::size_t(b * 8 + t); };
-    CHECK(batch.tokens[at(4)] == task.separator());
-    for (Index t = 0; t < 4; ++t) CHECK(batch.targets[at(t)] == -1);
-    for (Index t = 5; t < 8; ++t) CHECK(batch.targets[at(t)] >= batch.targets[at(t - 1)]);
-  }
-}

@@ -1,0 +1,56 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+
+namespace {
+
+GPTConfig generation_config() {
+  return {.vocab_size = 11, .block_size = 9, .num_layers = 2, .num_heads = 2, .channels = 12};
+}
+
+/// The KV cache must reproduce a full forward pass: same logits at every position.
+template <class Model>
+void check_cache_matches_full_forward() {
+  Model model(generation_config(), 4);
+  Rng rng(5);
+  testing::randomize_parameters(model, rng, 0.3);
+  const Tokens tokens{1, 4, 10, 0, 7, 7, 3, 9, 2};
+  const Matrix<double> full = model.forward(tokens, 1, 9);
+
+  KVCache<double> cache(model.config(), 1);
+  const Matrix<double> prefill = model.forward(Tokens(tokens.begin(), tokens.begin() + 4), 1, 4, cache);
+  CHECK(prefill.isApprox(full.topRows(4), 1e-12));
+  CHECK(cache.length() == 4);
+  for (Index t = 4; t < 9; ++t) {
+    const Matrix<double> step = model.forward(Tokens{tokens[std::size_t(t)]}, 1, 1, cache);
+    CHECK(step.row(0).isApprox(full.row(t), 1e-12));
+  }
+  testing::require_error_mentions([&] { model.forward(Tokens{1}, 1, 1, cache); }, {"9 positions", "block size 9"});
+
+  cache.clear();  // a rejected token leaves the cache as it was
+  model.forward(Tokens(tokens.begin(), tokens.begin() + 4), 1, 4, cache);
+  testing::require_error_mentions([&] { model.forward(Tokens{99}, 1, 1, cache); }, {"token id 99"});
+  CHECK(cache.length() == 4);
+  CHECK(model.forward(Tokens{tokens[4]}, 1, 1, cache).row(0).isApprox(full.row(4), 1e-12));
+
+  KVCache<double> for_two(model.config(), 2);  // a cache is for one batch size
+  testing::require_error_mentions([&] { model.forward(Tokens{1}, 1, 1, for_two); }, {"batch 2", "the call 1"});
+}
+
+}  // namespace
+
+TEST_CASE("KV cache: the same logits as a full forward pass at every position (GPT-2 and LLaMA)") {
+  check_cache_matches_full_forward<GPT<double>>();
+  check_cache_matches_full_forward<LlamaGPT<double>>();
+}
+
+TEST_CASE("KV cache: batched sequences are cached independently") {
+  GPT<double> model(generation_config(), 4);
+  const Tokens tokens{1, 2, 3, 4, 9, 8, 7, 6};  // B = 2, T = 4
+  const Matrix<double> full = model.forward(tokens, 2, 4);
+  KVCache<double> cache(model.config(), 2);
+  model.forward(Tokens{1, 2, 9, 8}, 2, 2, cache);
+  const Matrix<double> next = model.forward(Tokens{3, 7}, 2, 1, cache);
+  CHECK(next.row(0).isApprox(full.row(2), 1e-12));
+  CHECK(next.row(1).isApprox(full.row(6), 1e-12));
+}
