@@ -172,3 +172,18 @@ TEST_CASE("A student's own layer that returns by value meets the contract and pa
   scale.s.value(0, 0) = 1.7;
   testing::require_gradients_match(check_layer_gradients(scale, random_matrix(3, 4, rng), rng));
 }
+
+TEST_CASE("Misuse: a sub-layer's backward on its own after its composite's forward, or after a forward that threw") {
+  Rng rng(9);
+  const GPTConfig config{.block_size = 4, .num_heads = 2, .channels = 4};
+  GPT2Block<double> block(config, rng, "blocks.0");
+  const Matrix<double> x = random_matrix(2, 4, rng);
+  block.forward(x, 1, 2);
+  testing::require_error_mentions([&] { block.attention().backward(x, x); },
+                                  {"blocks.0.attn", "forward ran inside a composite", "call the composite's backward"});
+
+  MLP<double> mlp(config, rng, "blocks.0.mlp");
+  mlp.forward(x);
+  testing::require_error_mentions([&] { mlp.forward(random_matrix(2, 5, rng)); }, {"5 columns"});
+  testing::require_error_mentions([&] { mlp.backward(x, x); }, {"blocks.0.mlp", "forward that did not finish"});
+}

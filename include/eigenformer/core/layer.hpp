@@ -60,7 +60,7 @@ std::vector<Parameter<typename L::Scalar>*> parameter_list(L& layer) {
 template <HasParameters L>
 Index count_parameters(L& layer) {
   Index count = 0;
-  layer.parameters([&](Parameter<typename L::Scalar>& p) { count += p.size(); });
+  for (const auto* p : parameter_list(layer)) count += p->size();
   return count;
 }
 

@@ -16,7 +16,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/io/binary_file.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 
@@ -155,6 +157,26 @@ struct NoOptimizer {
   void state(Visit&&) {}
 };
 
+/// A tensor a checkpoint holds: its name and where its numbers live.
+template <class S>
+struct NamedTensor {
+  std::string name;
+  Matrix<S>* numbers;
+};
+
+/// The model's parameters, then the optimizer's state: what a checkpoint holds, in order.
+/// Gathered once into a list, so the file is written and read by plain loops (templates on
+/// the number type only: a visit per loop would compile the model's whole parameter walk again).
+template <class Model, class Optimizer>
+std::vector<NamedTensor<typename Model::Scalar>> tensors_of(Model& model, Optimizer* optimizer) {
+  using S = typename Model::Scalar;
+  std::vector<NamedTensor<S>> tensors;
+  for (Parameter<S>* p : parameter_list(model)) tensors.push_back({p->name, &p->value});
+  if (optimizer)
+    optimizer->state([&](const std::string& name, Matrix<S>& numbers) { tensors.push_back({name, &numbers}); });
+  return tensors;
+}
+
 }  // namespace checkpoint_format
 
 /// The header of a checkpoint: build the model from info.config, then load_checkpoint.
@@ -181,20 +203,14 @@ void save_checkpoint(const std::string& path, Model& model, Index step = 0, Opti
   out.write(c.rope_theta);
   out.write(std::int64_t(step));
   out.write(std::int64_t(optimizer ? optimizer->step_count() : -1));
-
-  std::uint64_t count = 0;
-  const auto count_tensor = [&](auto&&...) { ++count; };
-  model.parameters(count_tensor);
-  if (optimizer) optimizer->state(count_tensor);
-  out.write(count);
-  const auto write_tensor = [&](const std::string& name, const Matrix<S>& value) {
+  const auto tensors = checkpoint_format::tensors_of(model, optimizer);
+  out.write(std::uint64_t(tensors.size()));
+  for (const auto& [name, numbers] : tensors) {
     out.write_string(name);
-    out.write(std::int64_t(value.rows()));
-    out.write(std::int64_t(value.cols()));
-    out.write_bytes(value.data(), std::uint64_t(value.size()) * sizeof(S));
-  };
-  model.parameters([&](Parameter<S>& p) { write_tensor(p.name, p.value); });
-  if (optimizer) optimizer->state(write_tensor);
+    out.write(std::int64_t(numbers->rows()));
+    out.write(std::int64_t(numbers->cols()));
+    out.write_bytes(numbers->data(), std::uint64_t(numbers->size()) * sizeof(S));
+  }
   out.commit();
 }
 
@@ -202,27 +218,18 @@ void save_checkpoint(const std::string& path, Model& model, Index step = 0, Opti
 /// Returns the training step saved with them. Nothing changes unless the whole file checks out.
 template <class Model, class Optimizer = checkpoint_format::NoOptimizer>
 Index load_checkpoint(const std::string& path, Model& model, Optimizer* optimizer = nullptr) {
-  using S = typename Model::Scalar;
+  const auto tensors = checkpoint_format::tensors_of(model, optimizer);
   CheckpointInfo info;
   for (const bool load : {false, true}) {  // pass 1 checks everything, pass 2 loads
     BinaryReader in(path);
     info = checkpoint_format::read_header(in);
     checkpoint_format::check_same_config(info.config, model.config(), path);
-    std::uint64_t expected = 0;
-    model.parameters([&](Parameter<S>&) { ++expected; });
-    if (optimizer) {
-      EF_CHECK(info.optimizer_step_count >= 0, "'" << path << "' holds no optimizer state to resume from");
-      optimizer->state([&](auto&&...) { ++expected; });
-    }
-    EF_CHECK(info.tensor_count >= expected,
-             "'" << path << "' holds " << info.tensor_count << " tensors, the model needs " << expected);
-    model.parameters(
-        [&](Parameter<S>& p) { checkpoint_format::read_tensor(in, info, p.name, p.value, load ? &p.value : nullptr); });
-    if (optimizer)
-      optimizer->state([&](const std::string& name, Matrix<S>& value) {
-        checkpoint_format::read_tensor(in, info, name, value, load ? &value : nullptr);
-      });
-    if (!load) checkpoint_format::skip_remaining_tensors(in, info, expected);
+    EF_CHECK(!optimizer || info.optimizer_step_count >= 0, "'" << path << "' holds no optimizer state to resume from");
+    EF_CHECK(info.tensor_count >= tensors.size(),
+             "'" << path << "' holds " << info.tensor_count << " tensors, the model needs " << tensors.size());
+    for (const auto& [name, numbers] : tensors)
+      checkpoint_format::read_tensor(in, info, name, *numbers, load ? numbers : nullptr);
+    if (!load) checkpoint_format::skip_remaining_tensors(in, info, tensors.size());
   }
   if (optimizer) optimizer->set_step_count(info.optimizer_step_count);
   return info.step;

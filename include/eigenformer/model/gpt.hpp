@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/layer.hpp"
 #include "eigenformer/fast/multiply.hpp"
 #include "eigenformer/model/gpt_config.hpp"
@@ -72,6 +73,7 @@ class GPT {
   /// forward's steps in reverse, each layer handed the input its forward saw.
   void backward() {
     check_backward_allowed();
+    const CompositeScope scope;  // the activations below are the model's own
     // logits = h E^T, so dh = dlogits E and dE += dlogits^T h
     const Matrix<S>& logits_grad = loss_.backward();
     Parameter<S>& head = head_weight();
@@ -95,6 +97,7 @@ class GPT {
   /// extending its part of the cache; no backward may follow.
   Matrix<S> forward(const Tokens& tokens, Index batch, Index time, KVCache<S>& cache) {
     check_tokens(tokens, batch, time);
+    const CompositeScope scope;  // the activations below are the model's own
     EF_CHECK(
         cache.num_layers() == config_.num_layers && cache.block_size() == config_.block_size && cache.batch() == batch,
         "the KV cache has " << cache.num_layers() << " layers, block size " << cache.block_size() << " and batch "
@@ -129,7 +132,7 @@ class GPT {
   Index num_parameters() { return count_parameters(*this); }
 
   void zero_grad() {
-    parameters([](Parameter<S>& p) { p.zero_grad(); });
+    for (Parameter<S>* p : parameter_list()) p->zero_grad();
   }
 
   /// Dropout on in training, off at eval.
@@ -178,6 +181,7 @@ class GPT {
   ///   x_0 = Dropout(wte[tokens] + wpe[0..T-1]);  x_{l+1} = block_l(x_l);  logits = norm_f(x_L) E^T
   void compute_logits(const Tokens& tokens, Index batch, Index time) {
     check_tokens(tokens, batch, time);
+    const CompositeScope scope;  // the activations below are the model's own
     residual_[0] = embedding_dropout_.forward(embed(tokens, batch, time, 0));
     for (Index l = 0; l < config_.num_layers; ++l)
       residual_[std::size_t(l + 1)] = blocks_[std::size_t(l)].forward(residual_[std::size_t(l)], batch, time);

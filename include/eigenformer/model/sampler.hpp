@@ -41,14 +41,17 @@ class Sampler {
   std::vector<double> distribution(const Eigen::MatrixBase<Derived>& logits) const {
     const Index vocab = logits.size();
     EF_CHECK(vocab > 0, "cannot sample from an empty vocabulary");
+    std::vector<double> probabilities(std::size_t(vocab), 0.0);
+    if (options_.temperature == 0) {  // greedy: all on the argmax (ties: the lower id); no sort needed
+      Index best = 0;
+      for (Index i = 1; i < vocab; ++i)
+        if (logits(i) > logits(best)) best = i;
+      probabilities[std::size_t(best)] = 1.0;
+      return probabilities;
+    }
     std::vector<int> order(std::size_t(vocab), 0);  // token ids, most likely first (ties: lower id first)
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return logits(a) > logits(b); });
-    std::vector<double> probabilities(std::size_t(vocab), 0.0);
-    if (options_.temperature == 0) {
-      probabilities[std::size_t(order[0])] = 1.0;
-      return probabilities;
-    }
     Eigen::Map<RowVector<double>> scaled(probabilities.data(), vocab);  // softmax(logits / t), in double
     scaled = logits.template cast<double>().reshaped(1, vocab);
     softmax_row(scaled, 1.0 / options_.temperature);

@@ -41,19 +41,19 @@ class VectorTransformer {
   Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
     EF_CHECK(batch > 0 && time > 0 && x.rows() == batch * time,
              "VectorTransformer: " << x.rows() << " rows for batch " << batch << " x time " << time);
+    const ComposedForward<S> scope(record_, x);
     // x_0 = x W_in^T + b_in + wpe[0..T-1]
     residual_[0] = read_in_.forward(x) + position_embedding_.forward(batch, time);
     // x_{l+1} = block_l(x_l)
     for (std::size_t l = 0; l < blocks_.size(); ++l) residual_[l + 1] = blocks_[l].forward(residual_[l], batch, time);
     // y = norm_f(x_L) W_out^T + b_out
     final_normed_ = final_norm_.forward(residual_.back());
-    record_.record(x);
     return read_out_.forward(final_normed_);
   }
 
   /// The same path in reverse: read-out, final norm, blocks, then positions and read-in.
   Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& prediction_grad) {
-    record_.check(x, "VectorTransformer");
+    const ComposedBackward<S> scope(record_, x, "VectorTransformer");
     Matrix<S> grad = final_norm_.backward(residual_.back(), read_out_.backward(final_normed_, prediction_grad));
     for (std::size_t l = blocks_.size(); l-- > 0;) grad = blocks_[l].backward(residual_[l], grad);
     position_embedding_.backward(grad);

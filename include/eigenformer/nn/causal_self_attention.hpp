@@ -58,6 +58,7 @@ class CausalSelfAttention {
   /// Training: x (B*T, C) -> (B*T, C); rows b*T .. b*T+T-1 are sequence b.
   Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
     check_input(x, batch, time, 0);
+    const ComposedForward<S> scope(record_, x);
     batch_ = batch, time_ = time;
     qkv_out_ = project_qkv(x, 0);  // (B*T, 3C): [q | k | v], sequence b in rows b*T ..
     attend({.keys = qkv_out_,
@@ -66,7 +67,6 @@ class CausalSelfAttention {
             .value_column = 2 * channels_,
             .rows_per_sequence = time,
             .past = 0});
-    record_.record(x);
     return proj_.forward(heads_out_);
   }
 
@@ -78,6 +78,8 @@ class CausalSelfAttention {
              name_ << ": the KV cache is for batch " << cache.batch << " and block size " << cache.block_size
                    << ", the call has batch " << batch << " and the layer block size " << block_size_);
     check_input(x, batch, time, cache.length);
+    record_.record_no_backward();
+    const CompositeScope scope;
     batch_ = batch, time_ = time;
     const Index C = channels_, past = cache.length;
     if (past == 0) {  // (B * block_size, C): row b * block_size + position
@@ -95,7 +97,6 @@ class CausalSelfAttention {
             .value_column = 0,
             .rows_per_sequence = block_size_,
             .past = past});
-    record_.record_no_backward();
     return proj_.forward(heads_out_);
   }
 
@@ -110,7 +111,7 @@ class CausalSelfAttention {
   ///   dP = dY v^T,  dv = P^T dY,  dS = P * (dP - rowsum(P * dP)) * scale,
   ///   dq = dS k,    dk = dS^T q;  then undo the rotation and back through W_qkv.
   Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, name_);
+    const ComposedBackward<S> scope(record_, x, name_);
     const Matrix<S> heads_grad = proj_.backward(heads_out_, dy);  // (B*T, C)
     const Index C = channels_, D = head_dim_, H = num_heads_, T = time_;
     Matrix<S> qkv_grad(batch_ * T, 3 * C);

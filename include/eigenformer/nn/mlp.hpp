@@ -30,16 +30,16 @@ class MLP {
 
   /// Keeps a and h for backward; x the caller keeps and hands back.
   Matrix<S> forward(const Matrix<S>& x) {
+    const ComposedForward<S> scope(record_, x);
     pre_activation_ = fc_.forward(x);              // a = x W_fc^T + b_fc      (N, 4C)
     activation_ = gelu_.forward(pre_activation_);  // h = GELU(a)              (N, 4C)
-    record_.record(x);
-    return proj_.forward(activation_);  // y = h W_proj^T + b_proj  (N, C)
+    return proj_.forward(activation_);             // y = h W_proj^T + b_proj  (N, C)
   }
 
   /// Forward was y = proj(gelu(fc(x))): the chain rule backwards through the three,
   /// each handed the input its forward saw.
   Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, name_);
+    const ComposedBackward<S> scope(record_, x, name_);
     const Matrix<S> dh = proj_.backward(activation_, dy);
     const Matrix<S> da = gelu_.backward(pre_activation_, dh);
     return fc_.backward(x, da);

@@ -32,17 +32,17 @@ class SwiGLU {
 
   /// Keeps a, u and h for backward; x the caller keeps and hands back.
   Matrix<S> forward(const Matrix<S>& x) {
+    const ComposedForward<S> scope(record_, x);
     gate_out_ = gate_.forward(x);  // a = x W_gate^T  (N, hidden)
     up_out_ = up_.forward(x);      // u = x W_up^T    (N, hidden)
     hidden_ = gate_out_.unaryExpr([](S a) { return a * sigmoid(a); }).cwiseProduct(up_out_);  // h = silu(a) * u
-    record_.record(x);
-    return proj_.forward(hidden_);  // y = h W_proj^T  (N, C)
+    return proj_.forward(hidden_);                                                            // y = h W_proj^T  (N, C)
   }
 
   /// Forward was h = silu(a) * u, y = proj(h). So with dh = proj^T(dy):
   ///   da = dh * u * silu'(a),  du = dh * silu(a),  dx = gate^T(da) + up^T(du).
   Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, name_);
+    const ComposedBackward<S> scope(record_, x, name_);
     const Matrix<S> dh = proj_.backward(hidden_, dy);
     const Matrix<S> da = dh.cwiseProduct(up_out_).cwiseProduct(gate_out_.unaryExpr([](S a) {
       const S s = sigmoid(a);

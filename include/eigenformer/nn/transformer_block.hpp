@@ -74,20 +74,21 @@ class TransformerBlock {
 
   /// Training: x (B*T, C) -> y (B*T, C). Keeps Norm_1(x), h and Norm_2(h) for backward.
   Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
+    const ComposedForward<S> scope(record_, x);
     // 1. h = x + Dropout(Attention(Norm_1(x)))
     normed_1_ = norm_1_.forward(x);
     hidden_ = x + attention_dropout_.forward(attention_.forward(normed_1_, batch, time));
-    record_.record(x);
     // 2. y = h + Dropout(FFN(Norm_2(h)))
     return add_feed_forward(hidden_);
   }
 
   /// Generation: the same two steps, attention continuing the sequences in its KV cache.
   Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) {
+    record_.record_no_backward();
+    const CompositeScope scope;
     // 1. h = x + Attention(Norm_1(x))     (no dropout: generation runs in eval mode)
     normed_1_ = norm_1_.forward(x);
     hidden_ = x + attention_.forward(normed_1_, batch, time, cache);
-    record_.record_no_backward();
     // 2. y = h + FFN(Norm_2(h))
     return add_feed_forward(hidden_);
   }
@@ -97,7 +98,7 @@ class TransformerBlock {
   ///   1. dx = dh + Norm_1^T(Attention^T(Dropout^T(dh)))
   /// each sub-layer handed the input its forward saw.
   Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, name_);
+    const ComposedBackward<S> scope(record_, x, name_);
     Matrix<S> dh = dy;
     if constexpr (kHasFFN) dh += norm_2_.backward(hidden_, ffn_.backward(normed_2_, ffn_dropout_.backward(dy)));
     return dh + norm_1_.backward(x, attention_.backward(normed_1_, attention_dropout_.backward(dh)));
