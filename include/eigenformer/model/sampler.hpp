@@ -53,7 +53,7 @@ class Sampler {
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return logits(a) > logits(b); });
     Eigen::Map<RowVector<double>> scaled(probabilities.data(), vocab);  // softmax(logits / t), in double
-    scaled = logits.template cast<double>().reshaped(1, vocab);
+    for (Index i = 0; i < vocab; ++i) scaled(i) = double(logits(i));
     softmax_row(scaled, 1.0 / options_.temperature);
     const auto probability_of_rank = [&](Index rank) -> double& {
       return probabilities[std::size_t(order[std::size_t(rank)])];
