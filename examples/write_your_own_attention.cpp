@@ -172,11 +172,11 @@ int main() try {
   const double multi_head_accuracy = train_to_sort(multi_head, task, steps);
 
   // 3. What each costs and buys: KV cache numbers per position, sorting accuracy.
-  const Index D = config.head_dim(), L = config.num_layers;
+  const long long multi_head_floats = 2LL * config.channels * config.num_layers;  // k and v, every layer
+  const long long multi_query_floats = 2LL * config.head_dim() * config.num_layers;
   std::printf("\n%-24s %22s %26s\n", "attention", "KV cache per position", "lists sorted (500 new)");
-  std::printf("%-24s %16lld floats %25.1f%%\n", "multi-head (H = 4)", (long long)(2 * config.channels * L),
-              100 * multi_head_accuracy);
-  std::printf("%-24s %16lld floats %25.1f%%\n", "multi-query (one k, v)", (long long)(2 * D * L),
+  std::printf("%-24s %16lld floats %25.1f%%\n", "multi-head (H = 4)", multi_head_floats, 100 * multi_head_accuracy);
+  std::printf("%-24s %16lld floats %25.1f%%\n", "multi-query (one k, v)", multi_query_floats,
               100 * multi_query_accuracy);
   Sampler greedy = Sampler::greedy();
   Rng example_rng(5);

@@ -19,6 +19,14 @@ inline Matrix<double> random_matrix(Index rows, Index cols, Rng& rng, double std
   return m;
 }
 
+/// A (2, n/2) weight matrix holding `values` row by row, for optimizer steps worked by hand.
+inline Parameter<double> matrix_parameter(const std::string& name, std::initializer_list<double> values) {
+  Parameter<double> p(name, 2, Index(values.size()) / 2);
+  Index i = 0;
+  for (double v : values) p.value.data()[i++] = v;
+  return p;
+}
+
 /// Replaces every parameter with N(0, std^2) draws, so no test passes because a
 /// weight happens to be 1 or 0 (the usual initial values of norms and biases).
 template <class L>

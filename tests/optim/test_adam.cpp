@@ -1,15 +1,7 @@
 #include "test_helpers.hpp"
 
 using namespace eigenformer;
-
-namespace {
-Parameter<double> matrix_parameter(const std::string& name, std::initializer_list<double> values) {
-  Parameter<double> p(name, 2, Index(values.size()) / 2);
-  Index i = 0;
-  for (double v : values) p.value.data()[i++] = v;
-  return p;
-}
-}  // namespace
+using testing::matrix_parameter;
 
 TEST_CASE("Adam: the first steps move each weight by lr * sign(g), bias correction counts steps, not tensors") {
   auto a = matrix_parameter("a", {1.0, -2.0, 3.0, 0.5});

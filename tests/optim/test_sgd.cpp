@@ -1,15 +1,7 @@
 #include "test_helpers.hpp"
 
 using namespace eigenformer;
-
-namespace {
-Parameter<double> matrix_parameter(const std::string& name, std::initializer_list<double> values) {
-  Parameter<double> p(name, 2, Index(values.size()) / 2);
-  Index i = 0;
-  for (double v : values) p.value.data()[i++] = v;
-  return p;
-}
-}  // namespace
+using testing::matrix_parameter;
 
 TEST_CASE("SGD: plain, momentum and Nesterov steps by hand") {
   const auto run = [](SGDOptions options) {

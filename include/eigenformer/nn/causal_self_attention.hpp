@@ -18,9 +18,7 @@
 // attends over the cache: O(T) per token instead of re-running the whole sequence.
 #pragma once
 
-#include <algorithm>
 #include <cmath>
-#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>

@@ -99,8 +99,7 @@ class TransformerBlock {
   /// each sub-layer handed the input its forward saw.
   Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
     const ComposedBackward<S> scope(record_, x, name_);
-    Matrix<S> dh = dy;
-    if constexpr (kHasFFN) dh += norm_2_.backward(hidden_, ffn_.backward(normed_2_, ffn_dropout_.backward(dy)));
+    const Matrix<S> dh = feed_forward_backward(dy);
     return dh + norm_1_.backward(x, attention_.backward(normed_1_, attention_dropout_.backward(dh)));
   }
 
@@ -128,6 +127,12 @@ class TransformerBlock {
     if constexpr (!kHasFFN) return h;
     normed_2_ = norm_2_.forward(h);
     return h + ffn_dropout_.forward(ffn_.forward(normed_2_));
+  }
+
+  /// Step 2 backward, dh = dy + Norm_2^T(FFN^T(Dropout^T(dy))); without an FFN, dh = dy.
+  Matrix<S> feed_forward_backward(const Matrix<S>& dy) {
+    if constexpr (!kHasFFN) return dy;
+    return dy + norm_2_.backward(hidden_, ffn_.backward(normed_2_, ffn_dropout_.backward(dy)));
   }
 
   std::string name_;
