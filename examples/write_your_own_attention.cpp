@@ -14,6 +14,7 @@
 // forward(x, B, T, cache) for generation; backward(x, dy) handed forward's x;
 // parameters(visit); and kRotary (does it place positions itself). The loops below
 // are plain, for reading; nn/causal_self_attention.hpp is the fast version of the same.
+#include <cmath>
 #include <cstdio>
 #include <eigenformer/core/gradient_check.hpp>
 #include <eigenformer/data/sort_task.hpp>
@@ -25,6 +26,8 @@
 #include <eigenformer/optim/adam.hpp>
 #include <eigenformer/optim/schedule.hpp>
 #include <eigenformer/train/trainer.hpp>
+#include <tuple>
+#include <utility>
 
 using namespace eigenformer;
 
@@ -53,7 +56,10 @@ class MultiQueryAttention {
   /// Generation: append this call's k and v to the cache, attend over all of it.
   Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) {
     const Index past = cache.length, stride = cache.block_size;
-    if (past == 0) cache.keys.resize(batch * stride, head_dim_), cache.values.resize(batch * stride, head_dim_);
+    if (past == 0) {  // one shared key and value head per position: (B * block_size, D)
+      cache.keys.resize(batch * stride, head_dim_);
+      cache.values.resize(batch * stride, head_dim_);
+    }
     q_ = query_.forward(x);
     kv_ = key_value_.forward(x);
     batch_ = batch, time_ = time;
@@ -123,6 +129,13 @@ template <class S>
 using MultiQueryBlock = TransformerBlock<S, LayerNorm<S>, MultiQueryAttention<S>, MLP<S>>;
 static_assert(AttentionLayer<MultiQueryAttention<float>>);  // the compiler checks the contract
 
+/// The 95% Wilson interval of a share p measured on n trials: p alone hides how much luck is in it.
+std::pair<double, double> interval_95(double p, double n) {
+  const double z = 1.96, center = (p + z * z / (2 * n)) / (1 + z * z / n);
+  const double half = z / (1 + z * z / n) * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+  return {center - half, center + half};
+}
+
 /// Trains a model on sorting for `steps` and returns the share of 500 new lists it sorts exactly.
 template <class Model>
 double train_to_sort(Model& model, const SortTask& task, Index steps) {
@@ -174,10 +187,13 @@ int main() try {
   // 3. What each costs and buys: KV cache numbers per position, sorting accuracy.
   const long long multi_head_floats = 2LL * config.channels * config.num_layers;  // k and v, every layer
   const long long multi_query_floats = 2LL * config.head_dim() * config.num_layers;
-  std::printf("\n%-24s %22s %26s\n", "attention", "KV cache per position", "lists sorted (500 new)");
-  std::printf("%-24s %16lld floats %25.1f%%\n", "multi-head (H = 4)", multi_head_floats, 100 * multi_head_accuracy);
-  std::printf("%-24s %16lld floats %25.1f%%\n", "multi-query (one k, v)", multi_query_floats,
-              100 * multi_query_accuracy);
+  std::printf("\n%-24s %22s   %s\n", "attention", "KV cache per position", "lists sorted (500 new), 95% interval");
+  for (const auto& [name, floats, accuracy] :
+       {std::tuple{"multi-head (H = 4)", multi_head_floats, multi_head_accuracy},
+        std::tuple{"multi-query (one k, v)", multi_query_floats, multi_query_accuracy}}) {
+    const auto [low, high] = interval_95(accuracy, 500);
+    std::printf("%-24s %16lld floats   %5.1f%% [%.1f, %.1f]\n", name, floats, 100 * accuracy, 100 * low, 100 * high);
+  }
   Sampler greedy = Sampler::greedy();
   Rng example_rng(5);
   const Tokens sequence = task.example(example_rng);

@@ -30,7 +30,8 @@ TEST_CASE("fast::gemm: every shape, transposed operand and block matches the pro
   struct Shape {
     Index m, k, n;
   };
-  for (const Shape shape : {Shape{5, 7, 3}, Shape{300, 64, 192}, Shape{64, 2048, 192}, Shape{600, 600, 600}}) {
+  for (const Shape shape :
+       {Shape{5, 7, 3}, Shape{1, 64, 48}, Shape{300, 64, 192}, Shape{64, 2048, 192}, Shape{600, 600, 600}}) {
     CAPTURE(shape.m);
     CAPTURE(shape.k);
     CAPTURE(shape.n);

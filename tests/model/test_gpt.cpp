@@ -50,6 +50,8 @@ TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T, loss is their 
     Rng rng(4);
     testing::randomize_parameters(model, rng, 0.3);
     const Matrix<double> logits = model.forward(kTokens, 2, 5);
+    REQUIRE(logits.rows() == 10);
+    REQUIRE(logits.cols() == 7);
 
     // The same computation by hand, from the model's own weights and a copy of each block.
     const auto weight = [&](const std::string& name) {

@@ -54,3 +54,15 @@ TEST_CASE("KV cache: batched sequences are cached independently") {
   CHECK(next.row(0).isApprox(full.row(2), 1e-12));
   CHECK(next.row(1).isApprox(full.row(6), 1e-12));
 }
+
+TEST_CASE("KV cache: positions filled by one model are refused by another until cleared") {
+  GPT<double> a(generation_config(), 1), b(generation_config(), 2);
+  KVCache<double> cache(a.config(), 1);
+  a.forward(Tokens{1, 2, 3}, 1, 3, cache);
+  testing::require_error_mentions([&] { b.forward(Tokens{4}, 1, 1, cache); },
+                                  {"3 positions of another model", "clear()"});
+  CHECK(cache.length() == 3);
+  cache.clear();
+  const Matrix<double> fresh = b.forward(Tokens{1, 2, 3}, 1, 3, cache);
+  CHECK(fresh.isApprox(b.forward(Tokens{1, 2, 3}, 1, 3), 1e-12));
+}

@@ -7,7 +7,8 @@
 //     changed, or another matrix. Forward keeps a fingerprint of x's bits and backward
 //     compares: any single changed number is always caught (each lane below is a
 //     polynomial in odd K, so one changed term changes it), several at once all but
-//     2^-32 of the time. It costs ~1/40 of the layer's own matrix product (bench/);
+//     2^-32 of the time. It runs at memory speed: 4.5 us for a 2048x64 float matrix,
+//     where a Linear's product with a 64x64 weight takes ~200 us;
 //   - backward twice for one forward: the parameters' gradients would be added twice;
 //   - backward before any forward, or after a forward that keeps nothing for it
 //     (generation with a KV cache).

@@ -106,6 +106,7 @@ class GPT {
     EF_CHECK(cache.length() + time <= config_.block_size, "the KV cache holds "
                                                               << cache.length() << " positions; " << time
                                                               << " more exceed the block size " << config_.block_size);
+    cache.claim_for(this);
     // x = wte[tokens] + wpe[length .. length+T-1]
     Matrix<S> x = embed(tokens, batch, time, cache.length());
     // x = block_l(x), each attention continuing its part of the cache

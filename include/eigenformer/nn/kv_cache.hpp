@@ -9,6 +9,8 @@
 //   layer l: keys, values (batch * block_size, width), row b * block_size + position
 //   length:  positions cached so far, one count for every layer; the model advances it
 //            once per forward, after every layer has appended.
+// The positions are one model's: the cache remembers which model filled it, and another
+// model continuing them (they would mean nothing to it) is an error until clear().
 // Each attention sizes its own layer's matrices at the first forward (width C for
 // multi-head attention; a variant may store fewer channels).
 #pragma once
@@ -51,6 +53,15 @@ class KVCache {
     return {keys_[std::size_t(l)], values_[std::size_t(l)], batch_, block_size_, length_};
   }
 
+  /// Called by a model before it reads or extends the cache: the first model to fill it
+  /// owns its positions until clear().
+  void claim_for(const void* model) {
+    if (length_ == 0) filled_by_ = model;
+    EF_CHECK(filled_by_ == model, "this KV cache holds " << length_
+                                                         << " positions of another model; clear() it "
+                                                            "(or give this model a cache of its own) first");
+  }
+
   /// After every layer appended `positions` new positions to each sequence.
   void advance(Index positions) {
     EF_CHECK(positions > 0 && length_ + positions <= block_size_,
@@ -65,6 +76,7 @@ class KVCache {
   std::vector<Matrix<S>> keys_, values_;
   Index batch_, block_size_;
   Index length_ = 0;
+  const void* filled_by_ = nullptr;  // the model whose positions these are
 };
 
 }  // namespace eigenformer
