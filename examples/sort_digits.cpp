@@ -48,7 +48,8 @@ int main() try {
 
   // 4. What it learned: sort lists it has never seen, writing one token at a time.
   Rng test_rng(424242);
-  std::printf("exactly sorted: %.1f%% of 500 new lists\n", 100 * task.accuracy(model, 500, test_rng));
+  std::printf("exactly sorted, of 500 new lists (95%% interval): %s\n",
+              task.accuracy(model, 500, test_rng).text().c_str());
   Sampler greedy = Sampler::greedy();
   for (int i = 0; i < 5; ++i) {
     const Tokens sequence = task.example(test_rng);

@@ -16,6 +16,7 @@
 // are plain, for reading; nn/causal_self_attention.hpp is the fast version of the same.
 #include <cmath>
 #include <cstdio>
+#include <eigenformer/analysis/proportion.hpp>
 #include <eigenformer/core/gradient_check.hpp>
 #include <eigenformer/data/sort_task.hpp>
 #include <eigenformer/fast/causal_attention.hpp>
@@ -129,16 +130,9 @@ template <class S>
 using MultiQueryBlock = TransformerBlock<S, LayerNorm<S>, MultiQueryAttention<S>, MLP<S>>;
 static_assert(AttentionLayer<MultiQueryAttention<float>>);  // the compiler checks the contract
 
-/// The 95% Wilson interval of a share p measured on n trials: p alone hides how much luck is in it.
-std::pair<double, double> interval_95(double p, double n) {
-  const double z = 1.96, center = (p + z * z / (2 * n)) / (1 + z * z / n);
-  const double half = z / (1 + z * z / n) * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n));
-  return {center - half, center + half};
-}
-
-/// Trains a model on sorting for `steps` and returns the share of 500 new lists it sorts exactly.
+/// Trains a model on sorting for `steps` and returns how many of 500 new lists it sorts exactly.
 template <class Model>
-double train_to_sort(Model& model, const SortTask& task, Index steps) {
+Proportion train_to_sort(Model& model, const SortTask& task, Index steps) {
   AdamWOptions adam;
   adam.lr = 3e-3;
   AdamW<float> optimizer(model.parameter_list(), adam);
@@ -179,10 +173,10 @@ int main() try {
   GPT<float> multi_head(config, 1);
   std::printf("\n== Multi-query attention: %lld parameters; training %lld steps\n",
               (long long)multi_query.num_parameters(), (long long)steps);
-  const double multi_query_accuracy = train_to_sort(multi_query, task, steps);
+  const Proportion multi_query_accuracy = train_to_sort(multi_query, task, steps);
   std::printf("\n== Multi-head attention (the control): %lld parameters; training %lld steps\n",
               (long long)multi_head.num_parameters(), (long long)steps);
-  const double multi_head_accuracy = train_to_sort(multi_head, task, steps);
+  const Proportion multi_head_accuracy = train_to_sort(multi_head, task, steps);
 
   // 3. What each costs and buys: KV cache numbers per position, sorting accuracy.
   const long long multi_head_floats = 2LL * config.channels * config.num_layers;  // k and v, every layer
@@ -191,8 +185,9 @@ int main() try {
   for (const auto& [name, floats, accuracy] :
        {std::tuple{"multi-head (H = 4)", multi_head_floats, multi_head_accuracy},
         std::tuple{"multi-query (one k, v)", multi_query_floats, multi_query_accuracy}}) {
-    const auto [low, high] = interval_95(accuracy, 500);
-    std::printf("%-24s %16lld floats   %5.1f%% [%.1f, %.1f]\n", name, floats, 100 * accuracy, 100 * low, 100 * high);
+    const auto [low, high] = accuracy.interval_95();
+    std::printf("%-24s %16lld floats   %5.1f%% [%.1f, %.1f]\n", name, floats, 100 * accuracy.value(), 100 * low,
+                100 * high);
   }
   Sampler greedy = Sampler::greedy();
   Rng example_rng(5);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "eigenformer/analysis/probes.hpp"
+#include "eigenformer/analysis/proportion.hpp"
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/gradient_check.hpp"

@@ -54,3 +54,23 @@ TEST_CASE("AttentionOnlyBlock: no FFN parameters, y = x + attn(norm(x)), gradien
   CHECK(names.back()->name == "blocks.0.attn.proj.bias");
   testing::require_sequence_gradients(block, 2, 5, testing::random_matrix(10, 12, rng), rng);
 }
+
+TEST_CASE("Probes: prefix matching by key position bins the attention on the one matching key") {
+  const GPTConfig config{.vocab_size = 8, .block_size = 8, .num_layers = 2, .num_heads = 2, .channels = 8};
+  GPT<double, AttentionOnlyBlock<double>> model(config, 3);
+  // Token 5 occurs at 1 and 6: query 6 has one matching key, 2 (the token after the first 5).
+  // Token 2 occurs at 3 and 7: query 7 has one matching key, 4.
+  const Batch batch{{0, 5, 1, 2, 3, 4, 5, 2}, {5, 1, 2, 3, 4, 5, 2, 6}, 1, 8};
+  CHECK(prefix_matching_keys(batch, 0, 6) == std::vector<Index>{2});
+  CHECK(prefix_matching_keys(batch, 0, 5).empty());
+  const auto profiles = prefix_matching_by_key_position(model, batch, 3);
+  REQUIRE(profiles.size() == 4);
+  const Matrix<double> map = attention_map(model.block(1).attention(), 0, 1, 8);
+  CHECK(profiles[3].layer == 1);
+  CHECK(profiles[3].head == 1);
+  REQUIRE(profiles[3].by_key_bin.size() == 3);  // keys 0-2, 3-5, 6-7
+  CHECK(profiles[3].by_key_bin[0] == doctest::Approx(map(6, 2)));
+  CHECK(profiles[3].by_key_bin[1] == doctest::Approx(map(7, 4)));
+  CHECK(std::isnan(profiles[3].by_key_bin[2]));  // no query's match lies there
+  testing::require_error_mentions([&] { prefix_matching_by_key_position(model, batch, 0); }, {"bin_width"});
+}

@@ -9,9 +9,13 @@
 //     prefix-matching score: attention from t summed over every earlier position j
 //       whose previous token equals the current token (tokens[j-1] == tokens[t]),
 //       averaged over positions that have one: an induction head's signature
+//     prefix matching by key position: the same, for queries with exactly one such j,
+//       binned by where j lies, so a head that only reads part of the context shows
+//       which part
 // - Head ablation: switch one head's output off and see what accuracy it costs.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -108,35 +112,83 @@ struct HeadScores {
   double previous_token = 0, prefix_matching = 0;
 };
 
+/// Calls visit(layer, head, b, map) with the (T, T) attention map of every head on
+/// every sequence of `batch`, after one forward pass in eval mode.
+template <class Model, class Visit>
+void for_each_attention_map(Model& model, const Batch& batch, Visit&& visit) {
+  predict(model, batch);
+  const Index T = batch.time;
+  for (Index layer = 0; layer < model.config().num_layers; ++layer) {
+    const auto& attention = model.block(layer).attention();
+    for (Index h = 0; h < attention.num_heads(); ++h)
+      for (Index b = 0; b < batch.batch; ++b)
+        visit(layer, h, b, attention.probabilities().middleRows((b * attention.num_heads() + h) * T, T));
+  }
+}
+
+/// The keys an induction head should attend to from query t of sequence b: every
+/// j <= t whose previous token equals the current one (tokens[j-1] == tokens[t]).
+inline std::vector<Index> prefix_matching_keys(const Batch& batch, Index b, Index t) {
+  const auto token = [&](Index position) { return batch.tokens[std::size_t(b * batch.time + position)]; };
+  std::vector<Index> keys;
+  for (Index j = 1; j <= t; ++j)
+    if (token(j - 1) == token(t)) keys.push_back(j);
+  return keys;
+}
+
 /// Previous-token and prefix-matching scores of every head, from one forward pass.
 template <class Model>
 std::vector<HeadScores> head_scores(Model& model, const Batch& batch) {
-  predict(model, batch);
-  const Index T = batch.time;
-  const auto token = [&](Index b, Index t) { return batch.tokens[std::size_t(b * T + t)]; };
-  std::vector<HeadScores> scores;
-  for (Index layer = 0; layer < model.config().num_layers; ++layer) {
-    const auto& attention = model.block(layer).attention();
-    for (Index h = 0; h < attention.num_heads(); ++h) {
-      HeadScores score{layer, h, 0, 0};
-      Index previous_count = 0, prefix_count = 0;
-      for (Index b = 0; b < batch.batch; ++b) {
-        const auto map = attention.probabilities().middleRows((b * attention.num_heads() + h) * T, T);
-        for (Index t = 1; t < T; ++t, ++previous_count) score.previous_token += double(map(t, t - 1));
-        for (Index t = 1; t < T; ++t) {
-          double matched = 0;
-          bool any = false;
-          for (Index j = 1; j <= t; ++j)
-            if (token(b, j - 1) == token(b, t) && j - 1 < t) matched += double(map(t, j)), any = true;
-          if (any) score.prefix_matching += matched, ++prefix_count;
-        }
-      }
-      score.previous_token /= double(std::max<Index>(previous_count, 1));
-      score.prefix_matching /= double(std::max<Index>(prefix_count, 1));
-      scores.push_back(score);
+  std::map<std::pair<Index, Index>, std::array<double, 4>> sums;  // previous, count, prefix, count
+  for_each_attention_map(model, batch, [&](Index layer, Index h, Index b, const auto& map) {
+    auto& sum = sums[{layer, h}];
+    for (Index t = 1; t < batch.time; ++t) {
+      sum[0] += double(map(t, t - 1)), sum[1] += 1;
+      const std::vector<Index> keys = prefix_matching_keys(batch, b, t);
+      if (keys.empty()) continue;
+      for (Index j : keys) sum[2] += double(map(t, j));
+      sum[3] += 1;
     }
-  }
+  });
+  std::vector<HeadScores> scores;
+  scores.reserve(sums.size());
+  for (const auto& [head, sum] : sums)
+    scores.push_back({head.first, head.second, sum[0] / std::max(sum[1], 1.0), sum[2] / std::max(sum[3], 1.0)});
   return scores;
+}
+
+/// One head's prefix-matching score by key position: by_key_bin[k] is the attention
+/// on the matching key j, for queries with exactly one, where j lies in
+/// [k * bin_width, (k + 1) * bin_width); NaN for a bin no such query reaches.
+struct PrefixMatchingProfile {
+  Index layer = 0, head = 0;
+  std::vector<double> by_key_bin;
+};
+
+template <class Model>
+std::vector<PrefixMatchingProfile> prefix_matching_by_key_position(Model& model, const Batch& batch, Index bin_width) {
+  EF_CHECK(bin_width >= 1, "bin_width must be positive, got " << bin_width);
+  const std::size_t bins = std::size_t((batch.time + bin_width - 1) / bin_width);
+  std::map<std::pair<Index, Index>, std::pair<std::vector<double>, std::vector<double>>> sums;  // sum, count
+  for_each_attention_map(model, batch, [&](Index layer, Index h, Index b, const auto& map) {
+    auto& [sum, count] = sums[{layer, h}];
+    sum.resize(bins), count.resize(bins);
+    for (Index t = 1; t < batch.time; ++t) {
+      const std::vector<Index> keys = prefix_matching_keys(batch, b, t);
+      if (keys.size() != 1) continue;
+      const std::size_t bin = std::size_t(keys[0] / bin_width);
+      sum[bin] += double(map(t, keys[0]));
+      count[bin] += 1;
+    }
+  });
+  std::vector<PrefixMatchingProfile> profiles;
+  for (const auto& [head, sum_count] : sums) {
+    PrefixMatchingProfile profile{head.first, head.second, {}};
+    for (std::size_t k = 0; k < bins; ++k)
+      profile.by_key_bin.push_back(sum_count.second[k] > 0 ? sum_count.first[k] / sum_count.second[k] : std::nan(""));
+    profiles.push_back(profile);
+  }
+  return profiles;
 }
 
 }  // namespace eigenformer

@@ -53,20 +53,49 @@ class LookupPrompts {
   /// `examples` distinct letter-digit pairs, then a query letter: one of them, or
   /// (key_in_prompt = false) a letter that does not appear.
   static Prompt random_prompt(Index examples, bool key_in_prompt, Rng& rng) {
-    EF_CHECK(examples >= 1 && examples <= 25, "examples must be in [1, 25], got " << examples);
+    const auto [letters, digits] = random_pairs(examples, rng);
+    const Index query = key_in_prompt ? rng.uniform_int(examples) : examples;
+    Prompt prompt{text_of(letters, digits, examples) + letters[std::size_t(query)], '0', key_in_prompt};
+    prompt.answer = key_in_prompt ? digits[std::size_t(query)] : char('0' + rng.uniform_int(10));
+    return prompt;
+  }
+
+  struct ReassignedPrompt {
+    std::string text;       // "a3 b7 c1 b9 d2 b"
+    char earliest, latest;  // '7', '9': the key's first value and its last
+  };
+
+  /// `examples` pairs in which one key is assigned twice, with different digits (the
+  /// second time at a random later place), then that key as the query: does the model
+  /// answer its earliest value or its latest?
+  static ReassignedPrompt reassigned_prompt(Index examples, Rng& rng) {
+    EF_CHECK(examples >= 2, "a reassigned key needs at least 2 examples, got " << examples);
+    auto [letters, digits] = random_pairs(examples - 1, rng);
+    const std::size_t key = std::size_t(rng.uniform_int(examples - 1));
+    const std::size_t again = key + 1 + std::size_t(rng.uniform_int(examples - 1 - Index(key)));
+    const char earliest = digits[key], latest = char('0' + (earliest - '0' + 1 + rng.uniform_int(9)) % 10);
+    letters.insert(letters.begin() + std::ptrdiff_t(again), letters[key]);
+    digits.insert(digits.begin() + std::ptrdiff_t(again), latest);
+    return {text_of(letters, digits, examples) + letters[key], earliest, latest};
+  }
+
+ private:
+  /// `count` distinct random letters, each with a random digit.
+  static std::pair<std::string, std::string> random_pairs(Index count, Rng& rng) {
+    EF_CHECK(count >= 1 && count <= 25, "examples must be in [1, 25], got " << count);
     std::string letters = "abcdefghijklmnopqrstuvwxyz";
     for (Index i = 0; i < 26; ++i)
       std::swap(letters[std::size_t(i)], letters[std::size_t(i + rng.uniform_int(26 - i))]);
-    Prompt prompt{"", '0', key_in_prompt};
-    for (Index i = 0; i < examples; ++i) {
-      prompt.text += letters[std::size_t(i)];
-      prompt.text += char('0' + rng.uniform_int(10));
-      prompt.text += ' ';
-    }
-    const Index query = key_in_prompt ? rng.uniform_int(examples) : examples;
-    prompt.text += letters[std::size_t(query)];
-    prompt.answer = key_in_prompt ? prompt.text[std::size_t(3 * query + 1)] : char('0' + rng.uniform_int(10));
-    return prompt;
+    std::string digits;
+    for (Index i = 0; i < count; ++i) digits += char('0' + rng.uniform_int(10));
+    return {letters.substr(0, std::size_t(count + 1)), digits};  // one spare letter, never in the pairs
+  }
+
+  /// "a3 b7 c1 " from the first `count` letters and digits.
+  static std::string text_of(const std::string& letters, const std::string& digits, Index count) {
+    std::string text;
+    for (std::size_t i = 0; i < std::size_t(count); ++i) text += {letters[i], digits[i], ' '};
+    return text;
   }
 };
 

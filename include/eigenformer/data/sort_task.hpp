@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "eigenformer/analysis/proportion.hpp"
 #include "eigenformer/core/rng.hpp"
 #include "eigenformer/data/batch.hpp"
 #include "eigenformer/model/generate.hpp"
@@ -46,17 +47,17 @@ struct SortTask {
     return batch;
   }
 
-  /// Fraction of `count` fresh lists that the model sorts exactly, writing greedily.
+  /// How many of `count` fresh lists the model sorts exactly, writing greedily.
   template <class Model>
-  double accuracy(Model& model, Index count, Rng& rng) const {
+  Proportion accuracy(Model& model, Index count, Rng& rng) const {
     Sampler greedy = Sampler::greedy();
-    Index correct = 0;
+    Proportion sorted;
     for (Index i = 0; i < count; ++i) {
       const Tokens sequence = example(rng);
       const Tokens prompt(sequence.begin(), sequence.begin() + length + 1);
-      correct += generate(model, prompt, length, greedy) == sequence;
+      sorted.add(generate(model, prompt, length, greedy) == sequence);
     }
-    return double(correct) / double(count);
+    return sorted;
   }
 };
 
