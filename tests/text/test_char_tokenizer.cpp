@@ -41,3 +41,23 @@ TEST_CASE("CharTokenizer: save and load give the same encoding, bad files are er
   testing::require_error_mentions([&] { CharTokenizer::load(bad); }, {"not a char tokenizer"});
   testing::require_error_mentions([&] { CharTokenizer::load(bad + ".none"); }, {"cannot open"});
 }
+
+TEST_CASE("CharTokenizer: special tokens after the characters, saved and loaded, and version 1 files load") {
+  const std::string path = testing::scratch_path("chars_special.txt"), old = testing::scratch_path("chars_v1.txt");
+  CharTokenizer tokenizer = CharTokenizer::from_text("<|>abdos");  // < > a b d o s |
+  const int bos = tokenizer.add_special_token("<|bos|>");
+  CHECK(bos == 8);
+  CHECK(tokenizer.vocab_size() == 9);
+  CHECK(tokenizer.decode({bos, 2}) == "<|bos|>a");
+  CHECK(tokenizer.encode_ordinary("<|bos|>").size() == 7);  // characters, not the token
+  testing::require_error_mentions([&] { tokenizer.encode("a<|bos|>"); }, {"special token \"<|bos|>\"", "byte 1"});
+  CHECK(tokenizer.encode("a<|bos|>", {"<|bos|>"}) == Tokens{2, bos});
+  tokenizer.save(path);
+  const CharTokenizer loaded = CharTokenizer::load(path);
+  CHECK(loaded.special_token_id("<|bos|>") == bos);
+  CHECK(loaded.vocab_size() == 9);
+  testing::write_file(
+      old, {'e', 'i', 'g', 'e', 'n', 'f', 'o', 'r',  'm', 'e',  'r', ' ', 'c',  'h', 'a', 'r',  ' ', 't', 'o', 'k', 'e',
+            'n', 'i', 'z', 'e', 'r', ' ', '1', '\n', '2', '\n', '9', '7', '\n', '9', '8', '\n', 'e', 'n', 'd', '\n'});
+  CHECK(CharTokenizer::load(old).decode({0, 1}) == "ab");
+}

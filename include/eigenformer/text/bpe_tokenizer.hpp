@@ -33,6 +33,7 @@
 #include "eigenformer/core/types.hpp"
 #include "eigenformer/io/binary_file.hpp"
 #include "eigenformer/text/pre_split.hpp"
+#include "eigenformer/text/special_tokens.hpp"
 
 namespace eigenformer {
 
@@ -44,19 +45,20 @@ class BPETokenizer {
     for (int byte = 0; byte < 256; ++byte) vocab_.push_back(std::string(1, char(byte)));
   }
 
-  Index vocab_size() const { return Index(vocab_.size() + specials_.size()); }
+  Index vocab_size() const { return Index(vocab_.size()) + specials_.size(); }
   const std::vector<std::pair<int, int>>& merges() const { return merges_; }
 
   /// The bytes a token stands for (a special token: its text).
   const std::string& token_bytes(int id) const {
     check_id(id);
-    return std::size_t(id) < vocab_.size() ? vocab_[std::size_t(id)] : specials_[std::size_t(id) - vocab_.size()];
+    return specials_.contains(id) ? specials_.text(id) : vocab_[std::size_t(id)];
   }
 
   /// Learns merges on text until the vocabulary holds vocab_size tokens (or no pair is left).
   void train(std::string_view text, Index vocab_size, bool show_progress = false) {
     EF_CHECK(vocab_size >= 256, "a byte-level vocabulary needs at least 256 tokens, got " << vocab_size);
-    EF_CHECK(merges_.empty() && specials_.empty(), "train a fresh tokenizer: this one already has merges or specials");
+    EF_CHECK(merges_.empty() && specials_.size() == 0,
+             "train a fresh tokenizer: this one already has merges or specials");
     // Each distinct chunk once, with how often it occurs.
     std::unordered_map<std::string_view, std::int64_t> chunk_counts;
     for (std::string_view chunk : pre_split(text)) ++chunk_counts[chunk];
@@ -114,45 +116,16 @@ class BPETokenizer {
 
   /// Registers a special token by its text; returns its id. Register after training.
   int add_special_token(const std::string& text) {
-    EF_CHECK(!text.empty() && text.find('\n') == std::string::npos,
-             "a special token needs a one-line, non-empty text, got \"" << text << "\"");
-    EF_CHECK(std::find(specials_.begin(), specials_.end(), text) == specials_.end(),
-             "special token \"" << text << "\" is registered already");
-    specials_.push_back(text);
-    return int(vocab_.size() + specials_.size() - 1);
+    if (specials_.size() == 0) specials_ = SpecialTokens(Index(vocab_.size()));  // ids after the merges
+    return specials_.add(text);
   }
 
-  int special_token_id(const std::string& text) const {
-    const auto found = std::find(specials_.begin(), specials_.end(), text);
-    EF_CHECK(found != specials_.end(), "no special token \"" << text << "\"");
-    return int(vocab_.size() + std::size_t(found - specials_.begin()));
-  }
+  int special_token_id(const std::string& text) const { return specials_.id(text); }
 
   /// Encodes text. A registered special token's text inside it is an error unless it
   /// is in `allowed_special`, in which case it becomes that special token.
   Tokens encode(std::string_view text, const std::set<std::string>& allowed_special = {}) const {
-    Tokens tokens;
-    std::size_t done = 0;
-    while (done < text.size()) {
-      std::size_t next = std::string_view::npos, special = 0;
-      for (std::size_t s = 0; s < specials_.size(); ++s) {  // the earliest special token ahead
-        const std::size_t at = text.find(specials_[s], done);
-        if (at < next ||
-            (at == next && at != std::string_view::npos && specials_[s].size() > specials_[special].size()))
-          next = at, special = s;
-      }
-      if (next != std::string_view::npos)
-        EF_CHECK(allowed_special.count(specials_[special]) > 0,
-                 "the text contains the special token \""
-                     << specials_[special] << "\" at byte " << next
-                     << "; allow it to encode it as special, or use encode_ordinary");
-      const Tokens ordinary = encode_ordinary(text.substr(done, next == std::string_view::npos ? next : next - done));
-      tokens.insert(tokens.end(), ordinary.begin(), ordinary.end());
-      if (next == std::string_view::npos) break;
-      tokens.push_back(int(vocab_.size() + special));
-      done = next + specials_[special].size();
-    }
-    return tokens;
+    return specials_.encode(text, allowed_special, [&](std::string_view part) { return encode_ordinary(part); });
   }
 
   /// Encodes any bytes as ordinary text: special tokens' texts are just bytes here.
@@ -187,7 +160,7 @@ class BPETokenizer {
     text << kHeader << "\nmerges " << merges_.size() << "\n";
     for (const auto& [a, b] : merges_) text << a << " " << b << "\n";
     text << "special " << specials_.size() << "\n";
-    for (const auto& special : specials_) text << special << "\n";
+    for (const auto& special : specials_.texts()) text << special << "\n";
     text << "end\n";
     write_text_file(path, text.str());
   }
@@ -267,8 +240,8 @@ class BPETokenizer {
 
   std::vector<std::pair<int, int>> merges_;
   std::unordered_map<std::uint64_t, std::size_t> merge_rank_;
-  std::vector<std::string> vocab_;     // bytes of each ordinary token: 256 bytes, then merges
-  std::vector<std::string> specials_;  // texts of the special tokens, ids after the merges
+  std::vector<std::string> vocab_;  // bytes of each ordinary token: 256 bytes, then merges
+  SpecialTokens specials_;          // texts of the special tokens, ids after the merges
 };
 
 }  // namespace eigenformer

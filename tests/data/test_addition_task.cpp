@@ -1,0 +1,48 @@
+#include "test_helpers.hpp"
+
+using namespace eigenformer;
+
+TEST_CASE("AdditionTask: the three answer formats, and each parser reads back the sum") {
+  const AdditionProblem p{557, 522};
+  CHECK(AdditionTask(3, AnswerFormat::kPlain).prompt(p) == "557+522=");
+  CHECK(AdditionTask(3, AnswerFormat::kPlain).answer(p) == "1079$");
+  CHECK(AdditionTask(3, AnswerFormat::kReversed).answer(p) == "9701$");
+  CHECK(AdditionTask(3, AnswerFormat::kScratchpad).answer(p) == "7+2+0=09,5+2+0=07,5+5+0=10,|1079$");
+  CHECK(AdditionTask(3, AnswerFormat::kPlain).prompt({7, 45}) == "007+045=");
+  CHECK(AdditionTask(3, AnswerFormat::kPlain).answer({7, 45}) == "0052$");
+  Rng rng(1);
+  for (const AnswerFormat format : {AnswerFormat::kPlain, AnswerFormat::kReversed, AnswerFormat::kScratchpad})
+    for (Index digits : {1, 3, 5}) {
+      const AdditionTask task(digits, format);
+      for (int i = 0; i < 200; ++i) {
+        const AdditionProblem q = task.random_problem(rng);
+        CHECK(task.parse(task.answer(q)) == q.a + q.b);
+        const std::string text = task.prompt(q) + task.answer(q);
+        CHECK(AdditionTask::tokenizer().decode(AdditionTask::tokenizer().encode(text)) == text);
+      }
+    }
+  const AdditionTask scratchpad(3, AnswerFormat::kScratchpad), reversed(3, AnswerFormat::kReversed);
+  CHECK(scratchpad.parse("7+2+0=09|1079$") == 1079);  // only the answer after '|' is graded
+  CHECK_FALSE(scratchpad.parse("7+2+0=09,1079$"));    // no '|'
+  CHECK_FALSE(reversed.parse("9701"));                 // no end marker
+  CHECK_FALSE(reversed.parse("970$"));                 // a digit short
+  CHECK_FALSE(reversed.parse("97+1$"));                // not a digit
+  testing::require_error_mentions([] { AdditionTask(0, AnswerFormat::kPlain); }, {"digits", "got 0"});
+}
+
+TEST_CASE("AdditionTask: a batch trains the answer only, every problem the same length") {
+  const AdditionTask task(3, AnswerFormat::kReversed);
+  const Batch batch = task.batch({{557, 522}, {7, 45}});
+  REQUIRE(batch.time == 12);  // "557+522=9701$" is 13 tokens
+  REQUIRE(batch.batch == 2);
+  const auto& tokenizer = AdditionTask::tokenizer();
+  for (Index b = 0; b < 2; ++b) {
+    std::string trained;
+    for (Index t = 0; t < 12; ++t) {
+      const int target = batch.targets[std::size_t(b * 12 + t)];
+      CHECK((t < 7) == (target == -1));  // positions 0-6 predict prompt characters: not trained
+      if (target >= 0) trained += tokenizer.decode({target});
+    }
+    CHECK(trained == (b == 0 ? "9701$" : "2500$"));
+  }
+}
