@@ -24,9 +24,9 @@ TEST_CASE("AdditionTask: the three answer formats, and each parser reads back th
   const AdditionTask scratchpad(3, AnswerFormat::kScratchpad), reversed(3, AnswerFormat::kReversed);
   CHECK(scratchpad.parse("7+2+0=09|1079$") == 1079);  // only the answer after '|' is graded
   CHECK_FALSE(scratchpad.parse("7+2+0=09,1079$"));    // no '|'
-  CHECK_FALSE(reversed.parse("9701"));                 // no end marker
-  CHECK_FALSE(reversed.parse("970$"));                 // a digit short
-  CHECK_FALSE(reversed.parse("97+1$"));                // not a digit
+  CHECK_FALSE(reversed.parse("9701"));                // no end marker
+  CHECK_FALSE(reversed.parse("970$"));                // a digit short
+  CHECK_FALSE(reversed.parse("97+1$"));               // not a digit
   testing::require_error_mentions([] { AdditionTask(0, AnswerFormat::kPlain); }, {"digits", "got 0"});
 }
 

@@ -26,10 +26,12 @@ TEST_CASE("complete: bad arguments are named errors") {
   const GPTConfig config{.vocab_size = 12, .block_size = 8, .num_layers = 1, .num_heads = 2, .channels = 8};
   GPT<double> model(config, 5);
   Sampler greedy = Sampler::greedy();
-  testing::require_error_mentions([&] { complete(model, {{1, 2}}, greedy, {.end_token = 12}); },
-                                  {"end_token 12", "[0, 12)"});
-  testing::require_error_mentions([&] { complete(model, {{}}, greedy, {.end_token = 1}); },
-                                  {"prompt 0 has 0 tokens"});
+  testing::require_error_mentions(
+      [&] {
+        complete(model, {{1, 2}}, greedy, {.end_token = 12});
+      },
+      {"end_token 12", "[0, 12)"});
+  testing::require_error_mentions([&] { complete(model, {{}}, greedy, {.end_token = 1}); }, {"prompt 0 has 0 tokens"});
   testing::require_error_mentions([&] { complete(model, {Tokens(8, 1)}, greedy, {.end_token = 1}); },
                                   {"prompt 0 has 8 tokens", "1 to 7"});
   testing::require_error_mentions([&] { complete(model, {{1}}, greedy, {.end_token = 1, .max_new_tokens = 0}); },

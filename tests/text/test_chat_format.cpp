@@ -21,8 +21,8 @@ std::string mask_of(const RenderedConversation& rendered) {
 
 TEST_CASE("render_conversation: the assistant's text and turn end train, nothing else does") {
   const CharTokenizer tokenizer = chat_tokenizer();
-  const Conversation conversation{{Role::kUser, "rev ab"}, {Role::kAssistant, "ba"}, {Role::kUser, "hi"},
-                                  {Role::kAssistant, "yo"}};
+  const Conversation conversation{
+      {Role::kUser, "rev ab"}, {Role::kAssistant, "ba"}, {Role::kUser, "hi"}, {Role::kAssistant, "yo"}};
   const RenderedConversation r = render_conversation(tokenizer, conversation, 100);
   CHECK(tokenizer.decode(render_prompt(tokenizer, {conversation[0]}, 100)) ==
         "<|bos|><|user_start|>rev ab<|user_end|><|assistant_start|>");
@@ -38,15 +38,17 @@ TEST_CASE("render_conversation: the assistant's text and turn end train, nothing
 
 TEST_CASE("render_conversation: a tool call trains, its output does not, and must follow a call") {
   const CharTokenizer tokenizer = chat_tokenizer();
-  const Conversation conversation{{Role::kUser, "6*7"}, {Role::kToolCall, "6*7"}, {Role::kToolOutput, "42"},
-                                  {Role::kAssistant, "42"}};
+  const Conversation conversation{
+      {Role::kUser, "6*7"}, {Role::kToolCall, "6*7"}, {Role::kToolOutput, "42"}, {Role::kAssistant, "42"}};
   const RenderedConversation r = render_conversation(tokenizer, conversation, 100);
   CHECK(tokenizer.decode(r.ids) ==
         "<|bos|><|user_start|>6*7<|user_end|><|assistant_start|><|tool_call_start|>6*7<|tool_call_end|>"
         "<|tool_output_start|>42<|tool_output_end|>42<|assistant_end|>");
   CHECK(mask_of(r) == std::string(".......") + "TTTTT" + "...." + "TTT");
   testing::require_error_mentions(
-      [&] { render_conversation(tokenizer, {{Role::kUser, "x"}, {Role::kToolOutput, "42"}}, 100); },
+      [&] {
+        render_conversation(tokenizer, {{Role::kUser, "x"}, {Role::kToolOutput, "42"}}, 100);
+      },
       {"message 1 is a tool output that follows no tool call"});
 }
 
@@ -132,8 +134,8 @@ TEST_CASE("Instruction tuning in miniature: a tiny GPT learns to follow one inst
     for (int i = 0; i < 4; ++i) word += char('a' + rng.uniform_int(6));
     return word;
   };
-  const GPTConfig config{.vocab_size = tokenizer.vocab_size(), .block_size = 32, .num_layers = 2, .num_heads = 4,
-                         .channels = 48};
+  const GPTConfig config{
+      .vocab_size = tokenizer.vocab_size(), .block_size = 32, .num_layers = 2, .num_heads = 4, .channels = 48};
   GPT<float> model(config, 3);
   AdamWOptions adam;
   adam.lr = 3e-3;
@@ -146,7 +148,8 @@ TEST_CASE("Instruction tuning in miniature: a tiny GPT learns to follow one inst
       [&](Index step, Index) {
         Rng rng(100 + std::uint64_t(step));
         std::vector<RenderedConversation> rendered;
-        for (int i = 0; i < 32; ++i) rendered.push_back(render_conversation(tokenizer, conversation(random_word(rng)), 31));
+        for (int i = 0; i < 32; ++i)
+          rendered.push_back(render_conversation(tokenizer, conversation(random_word(rng)), 31));
         Batch batch;
         pack_conversations(rendered, 16, 31, chat.bos, batch);
         return batch;

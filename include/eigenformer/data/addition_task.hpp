@@ -31,9 +31,12 @@ enum class AnswerFormat { kPlain, kReversed, kScratchpad };
 
 inline const char* name_of(AnswerFormat format) {
   switch (format) {
-    case AnswerFormat::kPlain: return "plain";
-    case AnswerFormat::kReversed: return "reversed";
-    case AnswerFormat::kScratchpad: return "scratchpad";
+    case AnswerFormat::kPlain:
+      return "plain";
+    case AnswerFormat::kReversed:
+      return "reversed";
+    case AnswerFormat::kScratchpad:
+      return "scratchpad";
   }
   return "?";
 }
@@ -71,9 +74,12 @@ class AdditionTask {
   std::string answer(const AdditionProblem& p) const {
     const std::string sum = padded(p.a + p.b, digits_ + 1);
     switch (format_) {
-      case AnswerFormat::kPlain: return sum + kEnd;
-      case AnswerFormat::kReversed: return std::string(sum.rbegin(), sum.rend()) + kEnd;
-      case AnswerFormat::kScratchpad: return scratchpad(p) + "|" + sum + kEnd;
+      case AnswerFormat::kPlain:
+        return sum + kEnd;
+      case AnswerFormat::kReversed:
+        return std::string(sum.rbegin(), sum.rend()) + kEnd;
+      case AnswerFormat::kScratchpad:
+        return scratchpad(p) + "|" + sum + kEnd;
     }
     return "";
   }
@@ -138,7 +144,7 @@ class AdditionTask {
     int carry = 0;
     for (Index i = digits_ - 1; i >= 0; --i) {
       const int x = a[std::size_t(i)] - '0', y = b[std::size_t(i)] - '0', total = x + y + carry;
-      steps += {char('0' + x), '+', char('0' + y), '+', char('0' + carry), '=', char('0' + total / 10),
+      steps += {char('0' + x),          '+', char('0' + y), '+', char('0' + carry), '=', char('0' + total / 10),
                 char('0' + total % 10), ','};
       carry = total / 10;
     }

@@ -56,15 +56,15 @@ std::vector<Completion> complete(Model& model, const std::vector<Tokens>& prompt
   std::size_t done = 0;
   for (const auto& [length, indices] : by_length)
     for (std::size_t first = 0; first < indices.size(); first += std::size_t(options.batch_size)) {
-      const std::vector<std::size_t> rows(indices.begin() + std::ptrdiff_t(first),
-                                          indices.begin() + std::ptrdiff_t(std::min(
-                                                                first + std::size_t(options.batch_size), indices.size())));
+      const std::vector<std::size_t> rows(
+          indices.begin() + std::ptrdiff_t(first),
+          indices.begin() + std::ptrdiff_t(std::min(first + std::size_t(options.batch_size), indices.size())));
       const Index B = Index(rows.size());
       KVCache<S> cache(model.config(), B);
       Tokens batch;
       for (std::size_t row : rows) batch.insert(batch.end(), prompts[row].begin(), prompts[row].end());
       Matrix<S> logits = model.forward(batch, B, length, cache);  // (B * length, V)
-      Index last_row_step = length;  // logits rows per sequence in this step
+      Index last_row_step = length;                               // logits rows per sequence in this step
       for (Index step = 0; step < options.max_new_tokens; ++step) {
         Tokens next(static_cast<std::size_t>(B));
         bool all_finished = true;

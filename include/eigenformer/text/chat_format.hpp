@@ -24,9 +24,15 @@
 namespace eigenformer {
 
 /// The special tokens of a conversation, by their texts, in the order they are registered.
-inline constexpr std::array<const char*, 9> kChatTokenTexts = {
-    "<|bos|>",         "<|user_start|>",      "<|user_end|>",        "<|assistant_start|>", "<|assistant_end|>",
-    "<|tool_call_start|>", "<|tool_call_end|>", "<|tool_output_start|>", "<|tool_output_end|>"};
+inline constexpr std::array<const char*, 9> kChatTokenTexts = {"<|bos|>",
+                                                               "<|user_start|>",
+                                                               "<|user_end|>",
+                                                               "<|assistant_start|>",
+                                                               "<|assistant_end|>",
+                                                               "<|tool_call_start|>",
+                                                               "<|tool_call_end|>",
+                                                               "<|tool_output_start|>",
+                                                               "<|tool_output_end|>"};
 
 /// The ids of a tokenizer's chat tokens.
 struct ChatTokens {
@@ -96,9 +102,15 @@ RenderedConversation render_conversation(const Tokenizer& tokenizer, const Conve
     if (!user && !in_assistant_turn) add(chat.assistant_start, false);  // the program opens the turn: not a target
     in_assistant_turn = !user;
     switch (message.role) {
-      case Role::kUser: add_marked(chat.user_start, message.text, chat.user_end, false); break;
-      case Role::kAssistant: add_text(message.text, true); break;
-      case Role::kToolCall: add_marked(chat.tool_call_start, message.text, chat.tool_call_end, true); break;
+      case Role::kUser:
+        add_marked(chat.user_start, message.text, chat.user_end, false);
+        break;
+      case Role::kAssistant:
+        add_text(message.text, true);
+        break;
+      case Role::kToolCall:
+        add_marked(chat.tool_call_start, message.text, chat.tool_call_end, true);
+        break;
       case Role::kToolOutput:  // written by the tool, not the model
         EF_CHECK(after_tool_call, "message " << m << " is a tool output that follows no tool call");
         add_marked(chat.tool_output_start, message.text, chat.tool_output_end, false);
@@ -107,9 +119,8 @@ RenderedConversation render_conversation(const Tokenizer& tokenizer, const Conve
     after_tool_call = message.role == Role::kToolCall;
   }
   if (in_assistant_turn) add(chat.assistant_end, true);
-  EF_CHECK(Index(out.ids.size()) <= max_tokens, "the conversation renders to " << out.ids.size()
-                                                                                << " tokens, more than the "
-                                                                                << max_tokens << " allowed");
+  EF_CHECK(Index(out.ids.size()) <= max_tokens,
+           "the conversation renders to " << out.ids.size() << " tokens, more than the " << max_tokens << " allowed");
   return out;
 }
 
@@ -138,8 +149,8 @@ inline Index pack_conversations(const std::vector<RenderedConversation>& convers
     std::vector<unsigned char> trained;
     while (next < conversations.size()) {
       const RenderedConversation& c = conversations[next];
-      EF_CHECK(Index(c.ids.size()) <= time + 1, "conversation " << next << " has " << c.ids.size()
-                                                                << " tokens, more than a row of " << time + 1);
+      EF_CHECK(Index(c.ids.size()) <= time + 1,
+               "conversation " << next << " has " << c.ids.size() << " tokens, more than a row of " << time + 1);
       if (Index(ids.size() + c.ids.size()) > time + 1) break;
       ids.insert(ids.end(), c.ids.begin(), c.ids.end());
       trained.insert(trained.end(), c.trained.begin(), c.trained.end());
