@@ -8,7 +8,8 @@
 // worked out; reversed or with its steps written down, each token needs one easy
 // step. Lee et al., 2023, "Teaching Arithmetic to Small Transformers" (arXiv:2307.03381).
 //
-// Usage: scratchpad_arithmetic [--steps N] [--seed N] [--out DIR]
+// Usage: scratchpad_arithmetic [--steps N] [--seeds N] [--seed FIRST] [--out DIR]
+// Trains every format once per seed (3 by default: one seed can miss a late jump).
 // Writes DIR/curves.csv (held-out exact match during training) and DIR/results.csv.
 #include <cstdio>
 #include <cstdlib>
@@ -24,14 +25,15 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 using namespace eigenformer;
 
 struct Options {
-  Index steps = 1500;
-  std::uint64_t seed = 1;
+  Index steps = 1500, seeds = 3;
+  std::uint64_t seed = 1;  // the first seed
   std::string out = "scratchpad_output";
 };
 
@@ -42,14 +44,20 @@ Options parse(int argc, char** argv) {
     const bool has_value = i + 1 < argc;
     if (flag == "--steps" && has_value)
       options.steps = std::atol(argv[++i]);
+    else if (flag == "--seeds" && has_value)
+      options.seeds = std::atol(argv[++i]);
     else if (flag == "--seed" && has_value)
       options.seed = std::strtoull(argv[++i], nullptr, 10);
     else if (flag == "--out" && has_value)
       options.out = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--steps N] [--seed N] [--out DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--steps N] [--seeds N] [--seed FIRST] [--out DIR]\n", argv[0]);
       std::exit(2);
     }
+  }
+  if (options.steps < 100 || options.seeds < 1) {  // the curves are measured every 100 steps
+    std::fprintf(stderr, "%s: --steps must be at least 100 and --seeds at least 1\n", argv[0]);
+    std::exit(2);
   }
   return options;
 }
@@ -83,80 +91,105 @@ Proportion exact_match(Model& model, const AdditionTask& task, const std::vector
   return right;
 }
 
+/// One seed's data: 10,000 training problems, 500 held out (200 of them for the
+/// curves), and 500 each of 4 and 5 digits.
+struct Problems {
+  std::vector<AdditionProblem> training, held_out, curve_set, four_digit, five_digit;
+
+  explicit Problems(std::uint64_t seed) {
+    Rng rng(seed);
+    training = distinct_problems(3, 10000, rng);
+    std::set<std::pair<long long, long long>> trained;
+    for (const AdditionProblem& p : training) trained.insert({p.a, p.b});
+    held_out = distinct_problems(3, 500, rng, trained);
+    curve_set.assign(held_out.begin(), held_out.begin() + 200);
+    four_digit = distinct_problems(4, 500, rng);
+    five_digit = distinct_problems(5, 500, rng);
+  }
+};
+
+// Room for a 5-digit scratchpad (65 tokens); training uses at most the first 41 positions.
+const GPTConfig kConfig{.vocab_size = AdditionTask::tokenizer().vocab_size(),
+                        .block_size = 72,
+                        .num_layers = 2,
+                        .num_heads = 4,
+                        .channels = 64};
+
+/// Trains one model on one format and seed; returns exact match on 3, 4 and 5 digits.
+std::vector<Proportion> train_and_test(AnswerFormat format, std::uint64_t seed, const Problems& data,
+                                       const Options& options, CsvLog& curves, CsvLog& results) {
+  const AdditionTask task(3, format);
+  GPT<float> model(kConfig, seed);
+  AdamWOptions adam;
+  adam.lr = 1e-3;
+  AdamW<float> optimizer(model.parameter_list(), adam);
+  TrainingOptions training_options;
+  training_options.steps = options.steps;
+  training_options.eval_every = 100;
+  const std::vector<Batch> held_out_batches{task.batch(data.curve_set)};
+  std::vector<std::pair<Index, double>> curve;  // (step, held-out exact match)
+  const auto history = train(
+      model, optimizer, ConstantSchedule{adam.lr},
+      [&](Index step, Index) {  // 32 of the 10,000 training problems, a function of the step
+        Rng rng(seed * 7919 + std::uint64_t(step));
+        std::vector<AdditionProblem> problems;
+        problems.reserve(32);
+        for (int i = 0; i < 32; ++i)
+          problems.push_back(data.training[std::size_t(rng.uniform_int(Index(data.training.size())))]);
+        return task.batch(problems);
+      },
+      training_options,
+      [&] {  // the held-out loss for the progress line, and exact match for the curve
+        curve.emplace_back(optimizer.step_count(), exact_match(model, task, data.curve_set).value());
+        return mean_loss(model, held_out_batches);
+      });
+  for (const auto& [step, right] : curve)
+    curves.write({double(format), double(seed), double(step), history[std::size_t(step - 1)].loss, right});
+  std::vector<Proportion> row;
+  for (const auto& [digits, problems] : {std::pair{Index(3), &data.held_out}, std::pair{Index(4), &data.four_digit},
+                                         std::pair{Index(5), &data.five_digit}}) {
+    row.push_back(exact_match(model, AdditionTask(digits, format), *problems));
+    const auto [low, high] = row.back().interval_95();
+    results.write(
+        {double(format), double(seed), double(digits), row.back().value(), low, high, double(problems->size())});
+  }
+  return row;
+}
+
 int main(int argc, char** argv) try {
   const Options options = parse(argc, argv);
   std::filesystem::create_directories(options.out);
-  Rng data_rng(options.seed);
-  const std::vector<AdditionProblem> training = distinct_problems(3, 10000, data_rng);
-  std::set<std::pair<long long, long long>> trained;
-  for (const AdditionProblem& p : training) trained.insert({p.a, p.b});
-  const std::vector<AdditionProblem> held_out = distinct_problems(3, 500, data_rng, trained);
-  const std::vector<AdditionProblem> curve_set(held_out.begin(), held_out.begin() + 200);
-  const std::vector<AdditionProblem> four_digit = distinct_problems(4, 500, data_rng);
-  const std::vector<AdditionProblem> five_digit = distinct_problems(5, 500, data_rng);
-
-  // Room for a 5-digit scratchpad (65 tokens); training uses at most the first 41 positions.
-  const GPTConfig config{.vocab_size = AdditionTask::tokenizer().vocab_size(),
-                         .block_size = 72,
-                         .num_layers = 2,
-                         .num_heads = 4,
-                         .channels = 64};
-  std::printf("== 3-digit addition, three answer formats: the same GPT (%lld parameters), the same %zu\n",
-              static_cast<long long>(GPT<float>(config, options.seed).num_parameters()), training.size());
-  std::printf("   training problems, %lld steps of 32, AdamW lr 1e-3; loss on the answer only\n",
-              static_cast<long long>(options.steps));
+  std::printf("== 3-digit addition, three answer formats: the same GPT (%lld parameters), the same 10000\n",
+              static_cast<long long>(GPT<float>(kConfig).num_parameters()));
+  std::printf("   training problems, %lld steps of 32, AdamW lr 1e-3; loss on the answer only; %lld seeds\n",
+              static_cast<long long>(options.steps), static_cast<long long>(options.seeds));
 
   // format: 0 plain, 1 reversed, 2 scratchpad
-  CsvLog curves(options.out + "/curves.csv", {"format", "step", "train_loss", "held_out_exact_match"});
-  CsvLog results(options.out + "/results.csv", {"format", "digits", "exact_match", "low_95", "high_95", "problems"});
-  std::vector<std::pair<AnswerFormat, std::vector<Proportion>>> table;
-  for (const AnswerFormat format : {AnswerFormat::kPlain, AnswerFormat::kReversed, AnswerFormat::kScratchpad}) {
-    const AdditionTask task(3, format);
-    std::printf("\n== %s: %s%s\n", name_of(format), task.prompt(training[0]).c_str(), task.answer(training[0]).c_str());
-    GPT<float> model(config, options.seed);
-    AdamWOptions adam;
-    adam.lr = 1e-3;
-    AdamW<float> optimizer(model.parameter_list(), adam);
-    TrainingOptions training_options;
-    training_options.steps = options.steps;
-    training_options.eval_every = 100;
-    const std::vector<Batch> held_out_batches{task.batch(curve_set)};
-    std::vector<std::pair<Index, double>> curve;  // (step, held-out exact match)
-    const auto history = train(
-        model, optimizer, ConstantSchedule{adam.lr},
-        [&](Index step, Index) {  // 32 of the 10,000 training problems, a function of the step
-          Rng rng(options.seed * 7919 + std::uint64_t(step));
-          std::vector<AdditionProblem> problems;
-          problems.reserve(32);
-          for (int i = 0; i < 32; ++i)
-            problems.push_back(training[std::size_t(rng.uniform_int(Index(training.size())))]);
-          return task.batch(problems);
-        },
-        training_options,
-        [&] {  // the held-out loss for the progress line, and exact match for the curve
-          curve.emplace_back(optimizer.step_count(), exact_match(model, task, curve_set).value());
-          return mean_loss(model, held_out_batches);
-        });
-    for (const auto& [step, right] : curve)
-      curves.write({double(format), double(step), history[std::size_t(step - 1)].loss, right});
-    std::vector<Proportion> row;
-    for (const auto& [digits, problems] :
-         {std::pair{Index(3), &held_out}, std::pair{Index(4), &four_digit}, std::pair{Index(5), &five_digit}}) {
-      const AdditionTask test(digits, format);
-      row.push_back(exact_match(model, test, *problems));
-      const auto [low, high] = row.back().interval_95();
-      results.write({double(format), double(digits), row.back().value(), low, high, double(problems->size())});
+  CsvLog curves(options.out + "/curves.csv", {"format", "seed", "step", "train_loss", "held_out_exact_match"});
+  CsvLog results(options.out + "/results.csv",
+                 {"format", "seed", "digits", "exact_match", "low_95", "high_95", "problems"});
+  std::vector<std::tuple<AnswerFormat, std::uint64_t, std::vector<Proportion>>> table;
+  for (std::uint64_t seed = options.seed; seed < options.seed + std::uint64_t(options.seeds); ++seed) {
+    const Problems data(seed);
+    for (const AnswerFormat format : {AnswerFormat::kPlain, AnswerFormat::kReversed, AnswerFormat::kScratchpad}) {
+      const AdditionTask task(3, format);
+      std::printf("\n== %s, seed %llu: %s%s\n", name_of(format), static_cast<unsigned long long>(seed),
+                  task.prompt(data.training[0]).c_str(), task.answer(data.training[0]).c_str());
+      table.emplace_back(format, seed, train_and_test(format, seed, data, options, curves, results));
     }
-    table.emplace_back(format, row);
   }
 
-  std::printf("\n== Exact match on 500 problems never trained on (95%% intervals)\n");
-  std::printf("  %-11s %-22s %-22s %-22s\n", "format", "3 digits (held out)", "4 digits (never seen)",
+  std::printf("\n== Exact match on 500 problems never trained on, per seed (95%% intervals)\n");
+  std::printf("  %-11s %4s  %-22s %-22s %-22s\n", "format", "seed", "3 digits (held out)", "4 digits (never seen)",
               "5 digits (never seen)");
-  for (const auto& [format, row] : table)
-    std::printf("  %-11s %-22s %-22s %-22s\n", name_of(format), row[0].text().c_str(), row[1].text().c_str(),
-                row[2].text().c_str());
-  std::printf("  (4 and 5 digits: longer prompts than any trained; their positions' embeddings never learned)\n");
+  for (const AnswerFormat format : {AnswerFormat::kPlain, AnswerFormat::kReversed, AnswerFormat::kScratchpad})
+    for (const auto& [row_format, seed, row] : table)
+      if (row_format == format)
+        std::printf("  %-11s %4llu  %-22s %-22s %-22s\n", name_of(format), static_cast<unsigned long long>(seed),
+                    row[0].text().c_str(), row[1].text().c_str(), row[2].text().c_str());
+  std::printf("  (a seed changes the training problems and the initial weights; plain and reversed learn in a\n");
+  std::printf("   sudden jump late in training, which some seeds do not reach; 4 and 5 digits: longer prompts\n");
+  std::printf("   than any trained, at positions whose embeddings never learned)\n");
 } catch (const std::exception& error) {
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;
