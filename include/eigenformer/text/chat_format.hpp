@@ -36,8 +36,8 @@ inline constexpr std::array<const char*, 9> kChatTokenTexts = {"<|bos|>",
 
 /// The ids of a tokenizer's chat tokens.
 struct ChatTokens {
-  int bos, user_start, user_end, assistant_start, assistant_end, tool_call_start, tool_call_end, tool_output_start,
-      tool_output_end;
+  int bos = -1, user_start = -1, user_end = -1, assistant_start = -1, assistant_end = -1, tool_call_start = -1,
+      tool_call_end = -1, tool_output_start = -1, tool_output_end = -1;
 
   /// Registers the nine chat tokens in a tokenizer that has none yet.
   template <class Tokenizer>
