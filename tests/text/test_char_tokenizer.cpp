@@ -60,4 +60,13 @@ TEST_CASE("CharTokenizer: special tokens after the characters, saved and loaded,
       old, {'e', 'i', 'g', 'e', 'n', 'f', 'o', 'r',  'm', 'e',  'r', ' ', 'c',  'h', 'a', 'r',  ' ', 't', 'o', 'k', 'e',
             'n', 'i', 'z', 'e', 'r', ' ', '1', '\n', '2', '\n', '9', '7', '\n', '9', '8', '\n', 'e', 'n', 'd', '\n'});
   CHECK(CharTokenizer::load(old).decode({0, 1}) == "ab");
+  const std::vector<char> bytes = testing::read_file(path);
+  const std::string saved(bytes.begin(), bytes.end());
+  std::string bad = saved;
+  bad.replace(bad.find("special 1"), 9, "special x");
+  testing::write_file(old, {bad.begin(), bad.end()});
+  testing::require_error_mentions([&] { CharTokenizer::load(old); }, {"expected a line \"special <count>\""});
+  bad = saved.substr(0, saved.find("<|bos|>"));  // cut before the special token's line
+  testing::write_file(old, {bad.begin(), bad.end()});
+  testing::require_error_mentions([&] { CharTokenizer::load(old); }, {"truncated at special token 0 of 1"});
 }
