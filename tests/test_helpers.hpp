@@ -93,6 +93,17 @@ inline void write_file(const std::string& path, const std::vector<char>& bytes) 
 }
 
 /// Overwrites sizeof(T) bytes at `offset` of a byte image with `value`.
+/// Trains quietly with AdamW (default options) under `schedule`: the loop the
+/// training tests share. Returns one record per step.
+template <class Model, class Schedule, class NextBatch>
+std::vector<StepRecord> train_quietly(Model& model, const Schedule& schedule, Index steps, NextBatch&& next_batch) {
+  AdamW<typename Model::Scalar> optimizer(model.parameter_list(), AdamWOptions{});
+  TrainingOptions options;
+  options.steps = steps;
+  options.show_progress = false;
+  return train(model, optimizer, schedule, next_batch, options);
+}
+
 template <class T>
 void poke(std::vector<char>& bytes, std::size_t offset, T value) {
   std::memcpy(bytes.data() + offset, &value, sizeof(T));

@@ -37,19 +37,10 @@ InductionResult train_small_induction_model(std::uint64_t seed) {
 
   InductionResult result;
   result.accuracy_at_start = copy_accuracy(model, evaluation, layouts);
-  AdamWOptions adam;
-  adam.lr = 1e-3;
-  AdamW<float> optimizer(model.parameter_list(), adam);
-  TrainingOptions options;
-  options.steps = 1200;
-  options.show_progress = false;
-  train(
-      model, optimizer, ConstantSchedule{adam.lr},
-      [&](Index step, Index) {
-        Rng rng(seed * 7919 + std::uint64_t(step));
-        return task.batch(32, rng);
-      },
-      options);
+  testing::train_quietly(model, ConstantSchedule{1e-3}, 1200, [&](Index step, Index) {
+    Rng rng(seed * 7919 + std::uint64_t(step));
+    return task.batch(32, rng);
+  });
   result.copyable = copy_accuracy(model, evaluation, layouts);
   result.late_start = copy_accuracy(model, late_start, late_layouts);
   result.control = accuracy(predict(model, control));

@@ -18,4 +18,6 @@ TEST_CASE("Proportion: the 95% Wilson interval, also at 0 of n and n of n") {
   CHECK(counted.trials == 4);
   CHECK(std::isnan(Proportion{}.value()));
   CHECK(std::isnan(Proportion{}.interval_95().first));
+  testing::require_error_mentions([] { (void)Proportion{5, 4}.value(); }, {"5 successes in 4 trials"});
+  testing::require_error_mentions([] { (void)Proportion{-1, 4}.interval_95(); }, {"-1 successes"});
 }

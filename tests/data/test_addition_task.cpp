@@ -28,6 +28,13 @@ TEST_CASE("AdditionTask: the three answer formats, and each parser reads back th
   CHECK_FALSE(reversed.parse("970$"));                // a digit short
   CHECK_FALSE(reversed.parse("97+1$"));               // not a digit
   testing::require_error_mentions([] { AdditionTask(0, AnswerFormat::kPlain); }, {"digits", "got 0"});
+  // A wider operand would make its row longer than the batch's: refused, named.
+  testing::require_error_mentions(
+      [&] {
+        reversed.batch({{1, 2}, {1000, 2}});
+      },
+      {"1000+2", "outside [0, 1000)", "3-digit task"});
+  testing::require_error_mentions([&] { reversed.prompt({-1, 2}); }, {"-1+2"});
 }
 
 TEST_CASE("AdditionTask: a batch trains the answer only, every problem the same length") {

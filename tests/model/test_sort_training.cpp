@@ -12,19 +12,11 @@ TEST_CASE("A GPT trained on sorting sorts at least 95% of unseen lists exactly")
   config.block_size = task.time();
   config.channels = 32;
   GPT<float> model(config, 1);
-  AdamWOptions adam;
-  adam.lr = 3e-3;
-  AdamW<float> optimizer(model.parameter_list(), adam);
-  TrainingOptions options;
-  options.steps = 400;
-  options.show_progress = false;
-  const auto history = train(
-      model, optimizer, WarmupCosineSchedule{3e-3, 50, 400, 3e-4},
-      [&](Index step, Index) {
+  const auto history =
+      testing::train_quietly(model, WarmupCosineSchedule{3e-3, 50, 400, 3e-4}, 400, [&](Index step, Index) {
         Rng rng(1000 + std::uint64_t(step));
         return task.batch(32, rng);
-      },
-      options);
+      });
   Rng fresh(99);
   const double accuracy = task.accuracy(model, 200, fresh).value();
   MESSAGE("final loss ", history.back().loss, ", sorted exactly: ", accuracy);

@@ -137,24 +137,14 @@ TEST_CASE("Instruction tuning in miniature: a tiny GPT learns to follow one inst
   const GPTConfig config{
       .vocab_size = tokenizer.vocab_size(), .block_size = 32, .num_layers = 2, .num_heads = 4, .channels = 48};
   GPT<float> model(config, 3);
-  AdamWOptions adam;
-  adam.lr = 3e-3;
-  AdamW<float> optimizer(model.parameter_list(), adam);
-  TrainingOptions options;
-  options.steps = 500;
-  options.show_progress = false;
-  train(
-      model, optimizer, ConstantSchedule{adam.lr},
-      [&](Index step, Index) {
-        Rng rng(100 + std::uint64_t(step));
-        std::vector<RenderedConversation> rendered;
-        for (int i = 0; i < 32; ++i)
-          rendered.push_back(render_conversation(tokenizer, conversation(random_word(rng)), 31));
-        Batch batch;
-        pack_conversations(rendered, 16, 31, chat.bos, batch);
-        return batch;
-      },
-      options);
+  testing::train_quietly(model, ConstantSchedule{3e-3}, 500, [&](Index step, Index) {
+    Rng rng(100 + std::uint64_t(step));
+    std::vector<RenderedConversation> rendered;
+    for (int i = 0; i < 32; ++i) rendered.push_back(render_conversation(tokenizer, conversation(random_word(rng)), 31));
+    Batch batch;
+    pack_conversations(rendered, 16, 31, chat.bos, batch);
+    return batch;
+  });
   Rng test_rng(999);
   std::vector<Tokens> prompts;
   std::vector<std::string> words;

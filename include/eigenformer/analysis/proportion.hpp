@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "eigenformer/core/error.hpp"
 #include "eigenformer/core/types.hpp"
 
 namespace eigenformer {
@@ -25,7 +26,11 @@ struct Proportion {
     successes += success ? 1 : 0;
     ++trials;
   }
-  double value() const { return trials > 0 ? double(successes) / double(trials) : std::nan(""); }
+  double value() const {
+    EF_CHECK(successes >= 0 && successes <= trials,
+             "a proportion of " << successes << " successes in " << trials << " trials");
+    return trials > 0 ? double(successes) / double(trials) : std::nan("");
+  }
 
   /// The 95% Wilson interval [low, high]; NaN for no trials.
   std::pair<double, double> interval_95() const {

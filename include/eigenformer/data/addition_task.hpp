@@ -68,10 +68,14 @@ class AdditionTask {
   }
 
   /// "123+456="
-  std::string prompt(const AdditionProblem& p) const { return padded(p.a, digits_) + "+" + padded(p.b, digits_) + "="; }
+  std::string prompt(const AdditionProblem& p) const {
+    check(p);
+    return padded(p.a, digits_) + "+" + padded(p.b, digits_) + "=";
+  }
 
   /// What the model must write after the prompt, end marker included.
   std::string answer(const AdditionProblem& p) const {
+    check(p);
     const std::string sum = padded(p.a + p.b, digits_ + 1);
     switch (format_) {
       case AnswerFormat::kPlain:
@@ -125,6 +129,14 @@ class AdditionTask {
   }
 
  private:
+  /// Operands must have at most `digits` digits: a wider one would change the length
+  /// of every row it is batched with.
+  void check(const AdditionProblem& p) const {
+    const long long limit = power_of_ten(digits_);
+    EF_CHECK(p.a >= 0 && p.a < limit && p.b >= 0 && p.b < limit,
+             p.a << "+" << p.b << " has an operand outside [0, " << limit << ") for a " << digits_ << "-digit task");
+  }
+
   static long long power_of_ten(Index n) {
     long long value = 1;
     for (Index i = 0; i < n; ++i) value *= 10;
