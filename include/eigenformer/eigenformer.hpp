@@ -19,6 +19,7 @@
 #include "eigenformer/core/types.hpp"
 #include "eigenformer/data/addition_task.hpp"
 #include "eigenformer/data/batch.hpp"
+#include "eigenformer/data/instruction_tasks.hpp"
 #include "eigenformer/data/lookup_prompts.hpp"
 #include "eigenformer/data/repeated_sequence_task.hpp"
 #include "eigenformer/data/sort_task.hpp"
