@@ -23,6 +23,7 @@
 // offsets.csv (accuracy by where the pattern first appears), prefix_matching_by_key.csv,
 // reassigned_key.csv, few_shot.csv, and the models (model.ckpt, shortcut_model.ckpt);
 // a rerun loads the models and skips training (--retrain trains again).
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -55,30 +56,22 @@ struct Options {
   std::string out = "induction_output";
 };
 
-Options parse(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (flag == "--retrain")
-      options.retrain = true;
-    else if (flag == "--steps" && has_value)
-      options.steps = std::atol(argv[++i]);
-    else if (flag == "--layers" && has_value)
-      options.config.num_layers = std::atol(argv[++i]);
-    else if (flag == "--heads" && has_value)
-      options.config.num_heads = std::atol(argv[++i]);
-    else if (flag == "--seed" && has_value)
-      options.seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (flag == "--out" && has_value)
-      options.out = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: %s [--retrain] [--steps N] [--layers N] [--heads N] [--seed N] [--out DIR]\n",
-                   argv[0]);
-      std::exit(2);
-    }
-  }
-  return options;
+/// The flags, parsed strictly by CLI11: a bad one is named, with the usage, before any file is touched.
+void add_options(CLI::App& app, Options& options) {
+  app.add_flag("--retrain", options.retrain, "train again even if saved models exist");
+  app.add_option("--steps", options.steps, "training steps per model")
+      ->check(CLI::Range(Index(1), Index(1000000)))
+      ->capture_default_str();
+  app.add_option("--layers", options.config.num_layers, "transformer blocks")
+      ->check(CLI::Range(Index(1), Index(64)))
+      ->capture_default_str();
+  app.add_option("--heads", options.config.num_heads, "attention heads per block (dividing the width 64)")
+      ->check(CLI::Range(Index(1), Index(64)))
+      ->capture_default_str();
+  app.add_option("--seed", options.seed, "seeds the weights and the data")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--out", options.out, "folder for the models and CSV files")->capture_default_str();
 }
 
 /// Held-out sequences from one distribution, and what we measure on them.
@@ -407,7 +400,10 @@ void report_heads(Model& model, const Evaluation& evaluation) {
 }
 
 int main(int argc, char** argv) try {
-  const Options options = parse(argc, argv);
+  Options options;
+  CLI::App app{"In-context learning: induction heads form, beside a model that learned a shortcut."};
+  add_options(app, options);
+  CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(options.out);
   const RepeatedSequenceTask general_task;  // vocab 64, length 64, periods 8..32, segments start anywhere
   const RepeatedSequenceTask shortcut_task{.start = RepeatedSequenceTask::Start::kAtZero};

@@ -20,6 +20,7 @@
 // Usage: instruction_tuning [--base-steps N] [--tune-steps N] [--seed N] [--out DIR]
 // Writes to DIR: results.csv (every figure), tasks.csv (per task), diversity.csv,
 // and the training curves base.csv and tune_*.csv.
+#include <CLI/CLI.hpp>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -46,29 +47,18 @@ struct Options {
   std::string out = "instruction_output";
 };
 
-Options parse(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (flag == "--base-steps" && has_value)
-      options.base_steps = std::atol(argv[++i]);
-    else if (flag == "--tune-steps" && has_value)
-      options.tune_steps = std::atol(argv[++i]);
-    else if (flag == "--seed" && has_value)
-      options.seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (flag == "--out" && has_value)
-      options.out = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: %s [--base-steps N] [--tune-steps N] [--seed N] [--out DIR]\n", argv[0]);
-      std::exit(2);
-    }
-  }
-  if (options.base_steps < 100 || options.tune_steps < 100) {  // both schedules warm up for 50 steps
-    std::fprintf(stderr, "%s: --base-steps and --tune-steps must be at least 100\n", argv[0]);
-    std::exit(2);
-  }
-  return options;
+/// The flags, parsed strictly by CLI11: a bad one is named, with the usage, before any file is touched.
+void add_options(CLI::App& app, Options& options) {
+  app.add_option("--base-steps", options.base_steps, "pretraining steps of the base model")
+      ->check(CLI::Range(Index(100), Index(1000000)))  // both schedules warm up for 50 steps
+      ->capture_default_str();
+  app.add_option("--tune-steps", options.tune_steps, "steps of each fine-tuning run")
+      ->check(CLI::Range(Index(100), Index(1000000)))
+      ->capture_default_str();
+  app.add_option("--seed", options.seed, "seeds the weights and the data")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--out", options.out, "folder for the CSV files")->capture_default_str();
 }
 
 constexpr Index kTime = 95;  // T: a row holds two or three conversations, or about five notation lines
@@ -201,7 +191,10 @@ void train_model(Model& model, Index steps, double lr, const std::string& csv_pa
 }
 
 int main(int argc, char** argv) try {
-  const Options options = parse(argc, argv);
+  Options options;
+  CLI::App app{"Instruction tuning: a base model, supervised fine-tuning, each figure beside its control."};
+  add_options(app, options);
+  CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(options.out);
   const CharTokenizer tokenizer = make_tokenizer();
   const GPTConfig config{.vocab_size = tokenizer.vocab_size(),

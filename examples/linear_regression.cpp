@@ -11,6 +11,8 @@
 // Usage: linear_regression [--steps N] [--lr LR] [--clip NORM] [--seed N] [--out DIR]
 // (writes DIR/regression_error.csv). About 5 minutes on 2 cores. The error stays near
 // that of answering 0 for the first ~1500 steps, then falls: give it the full 8000.
+#include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <eigenformer/data/linear_regression_task.hpp>
@@ -32,13 +34,26 @@ int main(int argc, char** argv) try {
   std::uint64_t seed = 1;
   double learning_rate = 1e-3, clip = 1.0;
   std::string out = "regression_output";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::string(argv[i]) == "--steps") steps = std::atol(argv[i + 1]);
-    if (std::string(argv[i]) == "--lr") learning_rate = std::atof(argv[i + 1]);
-    if (std::string(argv[i]) == "--clip") clip = std::atof(argv[i + 1]);
-    if (std::string(argv[i]) == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
-    if (std::string(argv[i]) == "--out") out = argv[i + 1];
-  }
+  const CLI::Validator finite(
+      [](const std::string& text) {  // CLI11's ranges let NaN through: every comparison with it is false
+        return std::isfinite(std::strtod(text.c_str(), nullptr)) ? std::string() : "not a finite number: " + text;
+      },
+      "FINITE");
+  CLI::App app{"In-context linear regression: a transformer learns least squares from the pairs in its prompt."};
+  app.add_option("--steps", steps, "training steps (the schedule warms up for 200)")
+      ->check(CLI::Range(Index(201), Index(10000000)))
+      ->capture_default_str();
+  app.add_option("--lr", learning_rate, "peak learning rate")
+      ->check(CLI::Range(1e-7, 1.0) & finite)
+      ->capture_default_str();
+  app.add_option("--clip", clip, "gradient-norm clip (0: none)")
+      ->check(CLI::Range(0.0, 1e6) & finite)
+      ->capture_default_str();
+  app.add_option("--seed", seed, "seeds the weights and the data")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--out", out, "folder for the CSV file")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(out);
 
   // 1. Task and model: d = 4, 16 pairs per prompt (32 positions).

@@ -11,6 +11,7 @@
 //                         [--top-k K] [--top-p P] [--seed S]
 // train writes DIR/model.ckpt, DIR/tokenizer.txt and DIR/training.csv;
 // sample reads them and writes words that start with the prompt.
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -40,41 +41,39 @@ struct Arguments {
   std::uint64_t seed = 42;
 };
 
-Arguments parse(int argc, char** argv) {
-  Arguments a;
-  a.command = argc > 1 ? argv[1] : "";
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--file")
-      a.file = value;
-    else if (flag == "--out")
-      a.out = value;
-    else if (flag == "--prompt")
-      a.prompt = value;
-    else if (flag == "--steps")
-      a.steps = std::atol(value.c_str());
-    else if (flag == "--count")
-      a.count = std::atol(value.c_str());
-    else if (flag == "--top-k")
-      a.top_k = std::atol(value.c_str());
-    else if (flag == "--temperature")
-      a.temperature = std::atof(value.c_str());
-    else if (flag == "--top-p")
-      a.top_p = std::atof(value.c_str());
-    else if (flag == "--seed")
-      a.seed = std::strtoull(value.c_str(), nullptr, 10);
-    else
-      a.command = "help";
-  }
-  if (a.command != "train" && a.command != "sample") {
-    std::fprintf(stderr,
-                 "usage: %s train [--file PATH] [--steps N] [--out DIR]\n"
-                 "       %s sample [--out DIR] [--prompt TEXT] [--count N] [--temperature T] [--top-k K] "
-                 "[--top-p P] [--seed S]\n",
-                 argv[0], argv[0]);
-    std::exit(2);
-  }
-  return a;
+/// The two commands and their flags, parsed strictly by CLI11: a bad flag is named,
+/// with the usage, before any file is touched.
+void add_commands(CLI::App& app, Arguments& a) {
+  const CLI::Validator finite(
+      [](const std::string& text) {  // CLI11's ranges let NaN through: every comparison with it is false
+        return std::isfinite(std::strtod(text.c_str(), nullptr)) ? std::string() : "not a finite number: " + text;
+      },
+      "FINITE");
+  app.require_subcommand(1);
+  CLI::App* train = app.add_subcommand("train", "train a character-level GPT on the lines of a text file");
+  train->add_option("--file", a.file, "UTF-8 text, one example per line")->capture_default_str();
+  train->add_option("--steps", a.steps, "training steps (the schedule warms up for 100)")
+      ->check(CLI::Range(Index(101), Index(10000000)))
+      ->capture_default_str();
+  train->add_option("--out", a.out, "folder for the model, tokenizer and CSV")->capture_default_str();
+  CLI::App* sample = app.add_subcommand("sample", "invent new lines with the trained model");
+  sample->add_option("--out", a.out, "folder the model was trained into")->capture_default_str();
+  sample->add_option("--prompt", a.prompt, "the start every sample continues");
+  sample->add_option("--count", a.count, "samples to write")
+      ->check(CLI::Range(Index(1), Index(100000)))
+      ->capture_default_str();
+  sample->add_option("--temperature", a.temperature, "0 is greedy; higher is more random")
+      ->check(CLI::Range(0.0, 100.0) & finite)
+      ->capture_default_str();
+  sample->add_option("--top-k", a.top_k, "keep the k likeliest tokens (0: all)")
+      ->check(CLI::Range(Index(0), Index(1000000)))
+      ->capture_default_str();
+  sample->add_option("--top-p", a.top_p, "keep the likeliest tokens whose probabilities sum to p")
+      ->check(CLI::Range(1e-9, 1.0) & finite)
+      ->capture_default_str();
+  sample->add_option("--seed", a.seed, "seeds the sampling")->check(CLI::NonNegativeNumber)->capture_default_str();
+  train->callback([&a] { a.command = "train"; });
+  sample->callback([&a] { a.command = "sample"; });
 }
 
 /// The file's lines in a seeded random order, each ending in '\n'. The dictionary is
@@ -195,7 +194,10 @@ int sample_command(const Arguments& a) {
 }
 
 int main(int argc, char** argv) try {
-  const Arguments arguments = parse(argc, argv);
+  Arguments arguments;
+  CLI::App app{"makemore: a GPT that invents words like the lines it was trained on."};
+  add_commands(app, arguments);
+  CLI11_PARSE(app, argc, argv);
   return arguments.command == "train" ? train_command(arguments) : sample_command(arguments);
 } catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());

@@ -11,6 +11,7 @@
 // Usage: scratchpad_arithmetic [--steps N] [--seeds N] [--seed FIRST] [--out DIR]
 // Trains every format once per seed (3 by default: one seed can miss a late jump).
 // Writes DIR/curves.csv (held-out exact match during training) and DIR/results.csv.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <eigenformer/analysis/proportion.hpp>
@@ -37,29 +38,16 @@ struct Options {
   std::string out = "scratchpad_output";
 };
 
-Options parse(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (flag == "--steps" && has_value)
-      options.steps = std::atol(argv[++i]);
-    else if (flag == "--seeds" && has_value)
-      options.seeds = std::atol(argv[++i]);
-    else if (flag == "--seed" && has_value)
-      options.seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (flag == "--out" && has_value)
-      options.out = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: %s [--steps N] [--seeds N] [--seed FIRST] [--out DIR]\n", argv[0]);
-      std::exit(2);
-    }
-  }
-  if (options.steps < 100 || options.seeds < 1) {  // the curves are measured every 100 steps
-    std::fprintf(stderr, "%s: --steps must be at least 100 and --seeds at least 1\n", argv[0]);
-    std::exit(2);
-  }
-  return options;
+/// The flags, parsed strictly by CLI11: a bad one is named, with the usage, before any file is touched.
+void add_options(CLI::App& app, Options& options) {
+  app.add_option("--steps", options.steps, "training steps per model")
+      ->check(CLI::Range(Index(100), Index(1000000)))  // the curves are measured every 100 steps
+      ->capture_default_str();
+  app.add_option("--seeds", options.seeds, "seeds to train every format with")
+      ->check(CLI::Range(Index(1), Index(100)))
+      ->capture_default_str();
+  app.add_option("--seed", options.seed, "the first seed")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--out", options.out, "folder for the CSV files")->capture_default_str();
 }
 
 /// `count` distinct problems of `digits` digits, none of them in `excluded`.
@@ -157,7 +145,10 @@ std::vector<Proportion> train_and_test(AnswerFormat format, std::uint64_t seed, 
 }
 
 int main(int argc, char** argv) try {
-  const Options options = parse(argc, argv);
+  Options options;
+  CLI::App app{"Step-by-step reasoning: 3-digit addition with the answer plain, reversed or as a scratchpad."};
+  add_options(app, options);
+  CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(options.out);
   std::printf("== 3-digit addition, three answer formats: the same GPT (%lld parameters), the same 10000\n",
               static_cast<long long>(GPT<float>(kConfig).num_parameters()));

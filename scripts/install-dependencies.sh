@@ -3,7 +3,7 @@
 # Usage: scripts/install-dependencies.sh [extra-package ...]
 set -euo pipefail
 
-packages=(cmake g++ make libeigen3-dev doctest-dev libbenchmark-dev libopenblas-dev wamerican "$@")
+packages=(cmake g++ make libeigen3-dev doctest-dev libbenchmark-dev libopenblas-dev libcli11-dev wamerican "$@")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "eigenformer: this is not a Debian system; install by hand: ${packages[*]}" >&2
