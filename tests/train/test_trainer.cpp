@@ -97,6 +97,32 @@ TEST_CASE("Trainer: a non-finite loss or gradient stops training with the step, 
   CHECK(fresh.parameter_list()[0]->value == before);
 }
 
+TEST_CASE(
+    "Trainer: a diverging run stops with the step, the ratio and the learning rate, and its last save stays good") {
+  const auto batches = [](Index step, Index) { return random_batch(2, std::uint64_t(step)); };
+  const std::string path = (std::filesystem::temp_directory_path() / "eigenformer_test_diverging.ckpt").string();
+  std::filesystem::remove(path);
+  GPT<float> model(trainer_config(), 1);
+  SGD<float> sgd(model.parameter_list(), {300});  // loss climbs, finite, well past 10x
+  TrainingOptions options = quiet(200);
+  options.checkpoint_path = path;
+  options.checkpoint_every = 1;
+  testing::require_error_mentions([&] { train(model, sgd, ConstantSchedule{300}, batches, options); },
+                                  {"is more than 10x the first step's", "learning rate 300", "training diverged"});
+  GPT<float> saved(trainer_config(), 1);
+  load_checkpoint(path, saved);  // every step saved was one before the loss crossed the bound
+  for (const auto* p : saved.parameter_list()) CHECK(p->value.allFinite());
+  const Batch probe = random_batch(2, 7);
+  CHECK(std::isfinite(double(saved.forward(probe.tokens, probe.targets, 2, 6))));
+  std::filesystem::remove(path);
+
+  GPT<float> allowed(trainer_config(), 1);  // max_loss_ratio 0: no divergence check, the finite checks remain
+  SGD<float> sgd_allowed(allowed.parameter_list(), {300});
+  TrainingOptions unchecked = quiet(20);
+  unchecked.max_loss_ratio = 0;
+  CHECK_NOTHROW(train(allowed, sgd_allowed, ConstantSchedule{300}, batches, unchecked));
+}
+
 TEST_CASE("Trainer: the same seed and thread count give bit-identical losses over 100 steps") {
   // Big enough that attention and the matrix products take their multi-threaded paths.
   const GPTConfig config{

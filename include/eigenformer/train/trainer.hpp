@@ -38,6 +38,10 @@ struct TrainingOptions {
   Index checkpoint_every = 0;       // 0: only at the end (if a path is given)
   bool resume = false;              // continue from checkpoint_path if it exists
   bool show_progress = true;
+  // Divergence: a step whose loss exceeds this multiple of the run's first loss stops
+  // training (0: never). A healthy run stays near or below its first loss; 10x is a
+  // model gone wrong, and a checkpoint of it would replace a good one.
+  double max_loss_ratio = 10;
 };
 
 struct StepRecord {
@@ -68,6 +72,7 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
         first_step > 0);
   ProgressLine progress(options.steps, first_step);
   std::vector<StepRecord> history;
+  double first_loss = 0;  // this run's first step's loss, the yardstick of divergence
 
   for (Index step = first_step; step < options.steps; ++step) {
     const auto start = std::chrono::steady_clock::now();
@@ -95,9 +100,17 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
       EF_CHECK(p->grad.allFinite(), "step " << step + 1 << ": the gradient of " << p->name << " is not finite "
                                             << "(learning rate " << record.learning_rate << ")");
     }
+    if (step == first_step) first_loss = record.loss;
+    EF_CHECK(options.max_loss_ratio <= 0 || record.loss <= options.max_loss_ratio * first_loss,
+             "step " << step + 1 << ": the loss " << record.loss << " is more than " << options.max_loss_ratio
+                     << "x the first step's " << first_loss << " (learning rate " << record.learning_rate
+                     << "): training diverged; try a smaller learning rate");
     record.grad_norm = clip_grad_norm(
         parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm : std::numeric_limits<double>::infinity());
     optimizer.step();
+    for (const auto* p : parameters)  // never carry (or save) a weight the step broke
+      EF_CHECK(p->value.allFinite(), "step " << step + 1 << ": the update made " << p->name << " not finite "
+                                             << "(learning rate " << record.learning_rate << ")");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     record.tokens_per_second = double(tokens) / std::max(seconds, 1e-9);
 
