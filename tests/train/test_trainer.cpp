@@ -121,6 +121,9 @@ TEST_CASE(
   TrainingOptions unchecked = quiet(20);
   unchecked.max_loss_ratio = 0;
   CHECK_NOTHROW(train(allowed, sgd_allowed, ConstantSchedule{300}, batches, unchecked));
+  unchecked.max_loss_ratio = -1;
+  testing::require_error_mentions([&] { train(allowed, sgd_allowed, ConstantSchedule{0.1}, batches, unchecked); },
+                                  {"max_loss_ratio must be finite and >= 0", "got -1"});
 }
 
 TEST_CASE("Trainer: the same seed and thread count give bit-identical losses over 100 steps") {

@@ -11,6 +11,7 @@
 // the step, the tensor and the learning rate: the usual sign of a learning rate too high.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -38,9 +39,10 @@ struct TrainingOptions {
   Index checkpoint_every = 0;       // 0: only at the end (if a path is given)
   bool resume = false;              // continue from checkpoint_path if it exists
   bool show_progress = true;
-  // Divergence: a step whose loss exceeds this multiple of the run's first loss stops
-  // training (0: never). A healthy run stays near or below its first loss; 10x is a
-  // model gone wrong, and a checkpoint of it would replace a good one.
+  // Divergence: a step whose loss exceeds this multiple of max(the run's first loss, 1)
+  // stops training (0: never). A healthy run stays near or below its first loss; 10x is
+  // a model gone wrong, and a checkpoint of it would replace a good one. The floor of 1
+  // keeps a run that resumes near zero loss from stopping on a noisy batch.
   double max_loss_ratio = 10;
 };
 
@@ -59,6 +61,8 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
   EF_CHECK(options.steps >= 0 && options.gradient_accumulation >= 1,
            "training needs steps >= 0 and gradient_accumulation >= 1, got " << options.steps << " and "
                                                                             << options.gradient_accumulation);
+  EF_CHECK(std::isfinite(options.max_loss_ratio) && options.max_loss_ratio >= 0,
+           "max_loss_ratio must be finite and >= 0 (0: no divergence check), got " << options.max_loss_ratio);
   Index first_step = 0;
   if (options.resume && !options.checkpoint_path.empty() && std::filesystem::exists(options.checkpoint_path))
     first_step = load_checkpoint(options.checkpoint_path, model, &optimizer);
@@ -101,9 +105,9 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
                                             << "(learning rate " << record.learning_rate << ")");
     }
     if (step == first_step) first_loss = record.loss;
-    EF_CHECK(options.max_loss_ratio <= 0 || record.loss <= options.max_loss_ratio * first_loss,
+    EF_CHECK(options.max_loss_ratio == 0 || record.loss <= options.max_loss_ratio * std::max(first_loss, 1.0),
              "step " << step + 1 << ": the loss " << record.loss << " is more than " << options.max_loss_ratio
-                     << "x the first step's " << first_loss << " (learning rate " << record.learning_rate
+                     << "x the first step's " << first_loss << " (or 1) (learning rate " << record.learning_rate
                      << "): training diverged; try a smaller learning rate");
     record.grad_norm = clip_grad_norm(
         parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm : std::numeric_limits<double>::infinity());
