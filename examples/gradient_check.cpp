@@ -13,6 +13,8 @@
 #include <iomanip>
 #include <iostream>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 
 // A layer stack is itself a layer: forward runs the parts in order, backward in reverse,
@@ -66,6 +68,7 @@ int main() try {
   stack.plant_bug = true;
   report(stack, x, rng);
   std::cout << "Next: tests/nn/ runs this check on every layer; try breaking one in include/eigenformer/nn/.\n";
+  examples::check_standard_output();     // a full disk under `> file` is an error, not exit 0
 } catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

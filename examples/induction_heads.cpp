@@ -23,6 +23,8 @@
 // offsets.csv (accuracy by where the pattern first appears), prefix_matching_by_key.csv,
 // reassigned_key.csv, few_shot.csv, and the models (model.ckpt, shortcut_model.ckpt);
 // a rerun loads the models and skips training (--retrain trains again).
+#include "command_line/induction_heads.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
@@ -45,34 +47,12 @@
 #include <string>
 #include <tuple>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 using Model = GPT<float, AttentionOnlyBlock<float>>;
 
-struct Options {
-  bool retrain = false;
-  Index steps = 1500;
-  GPTConfig config = GPTConfig::induction();
-  std::uint64_t seed = 1;
-  std::string out = "induction_output";
-};
-
-/// The flags, parsed strictly by CLI11: a bad one is named, with the usage, before any file is touched.
-void add_options(CLI::App& app, Options& options) {
-  app.add_flag("--retrain", options.retrain, "train again even if saved models exist");
-  app.add_option("--steps", options.steps, "training steps per model")
-      ->check(CLI::Range(Index(1), Index(1000000)))
-      ->capture_default_str();
-  app.add_option("--layers", options.config.num_layers, "transformer blocks")
-      ->check(CLI::Range(Index(1), Index(64)))
-      ->capture_default_str();
-  app.add_option("--heads", options.config.num_heads, "attention heads per block (dividing the width 64)")
-      ->check(CLI::Range(Index(1), Index(64)))
-      ->capture_default_str();
-  app.add_option("--seed", options.seed, "seeds the weights and the data")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  app.add_option("--out", options.out, "folder for the models and CSV files")->capture_default_str();
-}
+using examples::induction_heads::Options;
 
 /// Held-out sequences from one distribution, and what we measure on them.
 struct Evaluation {
@@ -168,18 +148,20 @@ Index train_model(Model& model, const Evaluation& evaluation, const Options& opt
   return phase_change;
 }
 
-/// Loads `path` into the model, or trains it and saves it there.
+/// Loads `path` into the model, or trains it and saves it there. A saved model of other
+/// settings (say --layers 1 over a 2-layer model) or a damaged file is an error, never
+/// silently trained over: --retrain replaces it, --out keeps it and writes elsewhere.
 void load_or_train(Model& model, const Evaluation& evaluation, const Options& options, const std::string& prefix,
                    const char* description) {
   const std::string path = options.out + "/" + prefix + "model.ckpt";
   if (!options.retrain && std::filesystem::exists(path)) {
     try {
       load_checkpoint(path, model);
-      std::printf("Loaded the %s model from %s (--retrain to train from scratch)\n", description, path.c_str());
-      return;
     } catch (const Error& error) {
-      std::printf("Cannot reuse %s (%s): training\n", path.c_str(), error.what());
+      throw Error(std::string(error.what()) + "\n(--retrain replaces it; --out DIR keeps it and writes to DIR)");
     }
+    std::printf("Loaded the %s model from %s (--retrain to train from scratch)\n", description, path.c_str());
+    return;
   }
   std::printf("\nTraining the %s model: AdamW lr 1e-3, batch 32, %lld steps\n", description, (long long)options.steps);
   const Index phase_change = train_model(model, evaluation, options, prefix);
@@ -402,7 +384,7 @@ void report_heads(Model& model, const Evaluation& evaluation) {
 int main(int argc, char** argv) try {
   Options options;
   CLI::App app{"In-context learning: induction heads form, beside a model that learned a shortcut."};
-  add_options(app, options);
+  examples::induction_heads::add_options(app, options);
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(options.out);
   const RepeatedSequenceTask general_task;  // vocab 64, length 64, periods 8..32, segments start anywhere
@@ -426,7 +408,8 @@ int main(int argc, char** argv) try {
   write_attention_maps(shortcut, general_task, options.out + "/shortcut_attention_maps.csv");
   report_reassigned_keys(shortcut, general, options);
   few_shot(general, options);
-  std::printf("\nNext: plot the CSVs (notebooks/), or run with --layers 1 to see a single layer fail.\n");
+  std::printf("\nNext: plot the CSVs (notebooks/), or see a single layer fail: --layers 1 --out induction_1_layer\n");
+  examples::check_standard_output();     // a full disk under `> file` is an error, not exit 0
 } catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

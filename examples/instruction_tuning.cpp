@@ -20,6 +20,8 @@
 // Usage: instruction_tuning [--base-steps N] [--tune-steps N] [--seed N] [--out DIR]
 // Writes to DIR: results.csv (every figure), tasks.csv (per task), diversity.csv,
 // and the training curves base.csv and tune_*.csv.
+#include "command_line/instruction_tuning.hpp"
+
 #include <CLI/CLI.hpp>
 #include <array>
 #include <cstdio>
@@ -38,28 +40,12 @@
 #include <string>
 #include <vector>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 using Model = GPT<float, LlamaBlock<float>>;  // RoPE: a skill learned at one offset works at every position
 
-struct Options {
-  Index base_steps = 5500, tune_steps = 900;
-  std::uint64_t seed = 1;
-  std::string out = "instruction_output";
-};
-
-/// The flags, parsed strictly by CLI11: a bad one is named, with the usage, before any file is touched.
-void add_options(CLI::App& app, Options& options) {
-  app.add_option("--base-steps", options.base_steps, "pretraining steps of the base model")
-      ->check(CLI::Range(Index(100), Index(1000000)))  // both schedules warm up for 50 steps
-      ->capture_default_str();
-  app.add_option("--tune-steps", options.tune_steps, "steps of each fine-tuning run")
-      ->check(CLI::Range(Index(100), Index(1000000)))
-      ->capture_default_str();
-  app.add_option("--seed", options.seed, "seeds the weights and the data")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  app.add_option("--out", options.out, "folder for the CSV files")->capture_default_str();
-}
+using examples::instruction_tuning::Options;
 
 constexpr Index kTime = 95;  // T: a row holds two or three conversations, or about five notation lines
 constexpr Index kRows = 16;  // B
@@ -193,7 +179,7 @@ void train_model(Model& model, Index steps, double lr, const std::string& csv_pa
 int main(int argc, char** argv) try {
   Options options;
   CLI::App app{"Instruction tuning: a base model, supervised fine-tuning, each figure beside its control."};
-  add_options(app, options);
+  examples::instruction_tuning::add_options(app, options);
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(options.out);
   const CharTokenizer tokenizer = make_tokenizer();
@@ -321,6 +307,7 @@ int main(int argc, char** argv) try {
     }
     std::printf("\n");
   }
+  examples::check_standard_output();  // a full disk under `> file` is an error, not exit 0
 } catch (const std::exception& error) {
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

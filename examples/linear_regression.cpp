@@ -11,6 +11,8 @@
 // Usage: linear_regression [--steps N] [--lr LR] [--clip NORM] [--seed N] [--out DIR]
 // (writes DIR/regression_error.csv). About 5 minutes on 2 cores. The error stays near
 // that of answering 0 for the first ~1500 steps, then falls: give it the full 8000.
+#include "command_line/linear_regression.hpp"
+
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
@@ -27,54 +29,36 @@
 #include <limits>
 #include <string>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 
 int main(int argc, char** argv) try {
-  Index steps = 8000;
-  std::uint64_t seed = 1;
-  double learning_rate = 1e-3, clip = 1.0;
-  std::string out = "regression_output";
-  const CLI::Validator finite(
-      [](const std::string& text) {  // CLI11's ranges let NaN through: every comparison with it is false
-        return std::isfinite(std::strtod(text.c_str(), nullptr)) ? std::string() : "not a finite number: " + text;
-      },
-      "FINITE");
+  examples::linear_regression::Options options;
   CLI::App app{"In-context linear regression: a transformer learns least squares from the pairs in its prompt."};
-  app.add_option("--steps", steps, "training steps (the schedule warms up for 200)")
-      ->check(CLI::Range(Index(201), Index(10000000)))
-      ->capture_default_str();
-  app.add_option("--lr", learning_rate, "peak learning rate")
-      ->check(CLI::Range(1e-7, 1.0) & finite)
-      ->capture_default_str();
-  app.add_option("--clip", clip, "gradient-norm clip (0: none)")
-      ->check(CLI::Range(0.0, 1e6) & finite)
-      ->capture_default_str();
-  app.add_option("--seed", seed, "seeds the weights and the data")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  app.add_option("--out", out, "folder for the CSV file")->capture_default_str();
+  examples::linear_regression::add_options(app, options);
   CLI11_PARSE(app, argc, argv);
-  std::filesystem::create_directories(out);
+  std::filesystem::create_directories(options.out);
 
   // 1. Task and model: d = 4, 16 pairs per prompt (32 positions).
   const LinearRegressionTask task{4, 16};
   const GPTConfig config{.block_size = task.time(), .num_layers = 4, .num_heads = 4, .channels = 64};
-  VectorTransformer<float> model(config, task.input_size(), 1, seed);
+  VectorTransformer<float> model(config, task.input_size(), 1, options.seed);
   std::printf("Transformer with %lld parameters; prompts of %lld (x, y) pairs in %lld dimensions\n",
               (long long)model.num_parameters(), (long long)task.examples, (long long)task.dimensions);
 
   // 2. Train with MSE at the x positions: the training loop written out.
   AdamWOptions adam;
-  adam.lr = learning_rate;
+  adam.lr = options.learning_rate;
   adam.weight_decay = 0.0;
   AdamW<float> optimizer(model.parameter_list(), adam);
-  const WarmupCosineSchedule schedule{adam.lr, 200, steps, adam.lr / 10};
+  const WarmupCosineSchedule schedule{adam.lr, 200, options.steps, adam.lr / 10};
   MeanSquaredError<float> mse;
-  ProgressLine progress(steps);
+  ProgressLine progress(options.steps);
   const auto parameters = model.parameter_list();
-  for (Index step = 0; step < steps; ++step) {
+  for (Index step = 0; step < options.steps; ++step) {
     const auto start = std::chrono::steady_clock::now();
-    Rng rng(seed * 1000003 + std::uint64_t(step));
+    Rng rng(options.seed * 1000003 + std::uint64_t(step));
     LinearRegressionTask stage = task;  // the curriculum: 1, 2, .. d varying dimensions, 500 steps each
     stage.active_dimensions = std::min(task.dimensions, 1 + step / 500);
     const RegressionBatch batch = stage.batch(64, rng);
@@ -82,8 +66,11 @@ int main(int argc, char** argv) try {
     model.set_training(true);
     optimizer.zero_grad();
     const float loss = mse.forward(model.forward(batch.inputs, batch.batch, batch.time), batch.targets, batch.selected);
+    EF_CHECK(std::isfinite(loss), "step " << step + 1 << ": the loss is " << loss << " (learning rate "
+                                          << schedule(step) << "): training diverged; try a smaller --lr");
     model.backward(batch.inputs, mse.backward());
-    const double grad_norm = clip_grad_norm(parameters, clip > 0 ? clip : std::numeric_limits<double>::infinity());
+    const double grad_norm =
+        clip_grad_norm(parameters, options.clip > 0 ? options.clip : std::numeric_limits<double>::infinity());
     optimizer.step();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.update({step + 1, loss / double(stage.active_dimensions), schedule(step), grad_norm,
@@ -97,7 +84,7 @@ int main(int argc, char** argv) try {
   const RegressionBatch shuffled = task.batch(1000, eval_rng, /*shuffle_context=*/true);
   const Matrix<float> predictions = model.forward(test.inputs, test.batch, test.time);
   const Matrix<float> shuffled_predictions = model.forward(shuffled.inputs, shuffled.batch, shuffled.time);
-  CsvLog csv(out + "/regression_error.csv", {"examples", "model", "least_squares", "zero", "shuffled_context"});
+  CsvLog csv(options.out + "/regression_error.csv", {"examples", "model", "least_squares", "zero", "shuffled_context"});
   std::printf("\nNormalized squared error (1 = answering 0) against examples seen in the prompt:\n");
   std::printf("  examples   transformer   least squares   zero   shuffled context\n");
   const double d = double(task.dimensions);
@@ -121,7 +108,8 @@ int main(int argc, char** argv) try {
       "\nThe last row asks for y_16 after 15 examples. Least squares is exact from %lld examples\n"
       "on; the shuffled-context column shows what the transformer does when the context carries\n"
       "no information. Compare the transformer's column with both. Curves: %s/regression_error.csv\n",
-      (long long)task.dimensions, out.c_str());
+      (long long)task.dimensions, options.out.c_str());
+  examples::check_standard_output();     // a full disk under `> file` is an error, not exit 0
 } catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

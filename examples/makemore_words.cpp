@@ -6,11 +6,15 @@
 // words begin and end, then invents new words that look English.
 //
 // Usage:
-//   makemore_words train  [--file PATH] [--steps N] [--out DIR]
+//   makemore_words train  [--file PATH] [--steps N] [--out DIR] [--resume | --overwrite]
 //   makemore_words sample [--out DIR] [--prompt TEXT] [--count N] [--temperature T]
 //                         [--top-k K] [--top-p P] [--seed S]
-// train writes DIR/model.ckpt, DIR/tokenizer.txt and DIR/training.csv;
-// sample reads them and writes words that start with the prompt.
+// train writes DIR/model.ckpt, DIR/tokenizer.txt and DIR/training.csv. It never trains
+// over a saved model unless told: --resume continues it (after Ctrl-C, say, which saves
+// at the end of the step), --overwrite starts again. sample reads them and writes words
+// that start with the prompt; a tokenizer that is not the model's is refused.
+#include "command_line/makemore_words.hpp"
+
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +28,7 @@
 #include <eigenformer/optim/adam.hpp>
 #include <eigenformer/optim/schedule.hpp>
 #include <eigenformer/text/char_tokenizer.hpp>
+#include <eigenformer/text/utf8.hpp>
 #include <eigenformer/train/evaluate.hpp>
 #include <eigenformer/train/trainer.hpp>
 #include <filesystem>
@@ -32,55 +37,19 @@
 #include <sstream>
 #include <string>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 
-struct Arguments {
-  std::string command, file = "/usr/share/dict/words", out = "makemore_output", prompt;
-  Index steps = 2500, count = 10, top_k = 0;
-  double temperature = 1.0, top_p = 1.0;
-  std::uint64_t seed = 42;
-};
-
-/// The two commands and their flags, parsed strictly by CLI11: a bad flag is named,
-/// with the usage, before any file is touched.
-void add_commands(CLI::App& app, Arguments& a) {
-  const CLI::Validator finite(
-      [](const std::string& text) {  // CLI11's ranges let NaN through: every comparison with it is false
-        return std::isfinite(std::strtod(text.c_str(), nullptr)) ? std::string() : "not a finite number: " + text;
-      },
-      "FINITE");
-  app.require_subcommand(1);
-  CLI::App* train = app.add_subcommand("train", "train a character-level GPT on the lines of a text file");
-  train->add_option("--file", a.file, "UTF-8 text, one example per line")->capture_default_str();
-  train->add_option("--steps", a.steps, "training steps (the schedule warms up for 100)")
-      ->check(CLI::Range(Index(101), Index(10000000)))
-      ->capture_default_str();
-  train->add_option("--out", a.out, "folder for the model, tokenizer and CSV")->capture_default_str();
-  CLI::App* sample = app.add_subcommand("sample", "invent new lines with the trained model");
-  sample->add_option("--out", a.out, "folder the model was trained into")->capture_default_str();
-  sample->add_option("--prompt", a.prompt, "the start every sample continues");
-  sample->add_option("--count", a.count, "samples to write")
-      ->check(CLI::Range(Index(1), Index(100000)))
-      ->capture_default_str();
-  sample->add_option("--temperature", a.temperature, "0 is greedy; higher is more random")
-      ->check(CLI::Range(0.0, 100.0) & finite)
-      ->capture_default_str();
-  sample->add_option("--top-k", a.top_k, "keep the k likeliest tokens (0: all)")
-      ->check(CLI::Range(Index(0), Index(1000000)))
-      ->capture_default_str();
-  sample->add_option("--top-p", a.top_p, "keep the likeliest tokens whose probabilities sum to p")
-      ->check(CLI::Range(1e-9, 1.0) & finite)
-      ->capture_default_str();
-  sample->add_option("--seed", a.seed, "seeds the sampling")->check(CLI::NonNegativeNumber)->capture_default_str();
-  train->callback([&a] { a.command = "train"; });
-  sample->callback([&a] { a.command = "sample"; });
-}
+using examples::makemore_words::Arguments;
 
 /// The file's lines in a seeded random order, each ending in '\n'. The dictionary is
 /// sorted; shuffling keeps the validation tail from being all words in 'z'.
 std::string shuffled_lines(const std::string& path, std::uint64_t seed) {
   if (!std::filesystem::exists(path)) throw Error("cannot open '" + path + "' (on Debian: apt-get install wamerican)");
-  std::istringstream in(read_text_file(path));
+  const std::string file = read_text_file(path);
+  check_utf8(file, path);  // before shuffling: an error names the byte and line in the file
+  std::istringstream in(file);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) lines.push_back(line);
@@ -128,10 +97,16 @@ std::vector<std::string> sample_words(GPT<float>& model, const CharTokenizer& to
 }
 
 int train_command(const Arguments& a) {
+  const std::string model_path = a.out + "/model.ckpt";
+  if (std::filesystem::exists(model_path) && !a.resume && !a.overwrite)
+    throw Error("'" + model_path + "' holds a trained model: --resume continues it, --overwrite replaces it, " +
+                "--out DIR trains a new one in DIR");
   std::filesystem::create_directories(a.out);
   // 1. Text to tokens: one token per character.
   const std::string text = shuffled_lines(a.file, a.seed);
   const CharTokenizer tokenizer = CharTokenizer::from_text(text);
+  if (a.resume && std::filesystem::exists(model_path))  // the same file and seed give the same tokenizer
+    check_tokenizer_fingerprint(read_checkpoint_info(model_path), tokenizer.fingerprint(), model_path);
   const Tokens tokens = tokenizer.encode(text);
   const TokenDataset data(tokens, 0.1);
   std::printf("%s: %zu characters, %lld distinct; 90%% to train, 10%% to validate\n", a.file.c_str(), tokens.size(),
@@ -156,6 +131,11 @@ int train_command(const Arguments& a) {
   options.steps = a.steps;
   options.eval_every = std::max<Index>(1, a.steps / 6);
   options.csv_path = a.out + "/training.csv";
+  options.checkpoint_path = model_path;  // at the end, every eval and on Ctrl-C: --resume continues
+  options.checkpoint_every = options.eval_every;
+  options.resume = a.resume;
+  options.tokenizer_fingerprint = tokenizer.fingerprint();
+  tokenizer.save(a.out + "/tokenizer.txt");
   const std::vector<Batch> validation = data.fixed_batches(20, 32, config.block_size, a.seed + 1);
   Sampler sampler({1.0, 0, 1.0, a.seed});
   const auto validation_loss = [&] {
@@ -173,11 +153,12 @@ int train_command(const Arguments& a) {
       },
       options, validation_loss);
 
-  // 4. Save the model and the tokenizer, for `sample`.
-  save_checkpoint(a.out + "/model.ckpt", model, a.steps);
-  tokenizer.save(a.out + "/tokenizer.txt");
-  std::printf("\nFinal: train loss %.3f, validation loss %.3f, unigram entropy %.3f nats.\n", history.back().loss,
-              history.back().eval_loss, entropy);
+  // 4. The trainer saved the model (tied to its tokenizer) for `sample`.
+  if (history.empty())
+    std::printf("\n%s had already trained all %lld steps.\n", model_path.c_str(), (long long)a.steps);
+  else
+    std::printf("\nFinal: train loss %.3f, validation loss %.3f, unigram entropy %.3f nats.\n", history.back().loss,
+                history.back().eval_loss, entropy);
   std::printf("Saved %s/model.ckpt and tokenizer.txt. Try: makemore_words sample --out %s --prompt qu\n", a.out.c_str(),
               a.out.c_str());
   return 0;
@@ -186,6 +167,7 @@ int train_command(const Arguments& a) {
 int sample_command(const Arguments& a) {
   const CharTokenizer tokenizer = CharTokenizer::load(a.out + "/tokenizer.txt");
   const CheckpointInfo info = read_checkpoint_info(a.out + "/model.ckpt");
+  check_tokenizer_fingerprint(info, tokenizer.fingerprint(), a.out + "/model.ckpt");
   GPT<float> model(info.config);
   load_checkpoint(a.out + "/model.ckpt", model);
   Sampler sampler({a.temperature, a.top_k, a.top_p, a.seed});
@@ -196,9 +178,11 @@ int sample_command(const Arguments& a) {
 int main(int argc, char** argv) try {
   Arguments arguments;
   CLI::App app{"makemore: a GPT that invents words like the lines it was trained on."};
-  add_commands(app, arguments);
+  examples::makemore_words::add_commands(app, arguments);
   CLI11_PARSE(app, argc, argv);
-  return arguments.command == "train" ? train_command(arguments) : sample_command(arguments);
+  const int status = arguments.command == "train" ? train_command(arguments) : sample_command(arguments);
+  examples::check_standard_output();
+  return status;
 } catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

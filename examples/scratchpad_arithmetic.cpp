@@ -11,6 +11,8 @@
 // Usage: scratchpad_arithmetic [--steps N] [--seeds N] [--seed FIRST] [--out DIR]
 // Trains every format once per seed (3 by default: one seed can miss a late jump).
 // Writes DIR/curves.csv (held-out exact match during training) and DIR/results.csv.
+#include "command_line/scratchpad_arithmetic.hpp"
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -30,25 +32,11 @@
 #include <utility>
 #include <vector>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 
-struct Options {
-  Index steps = 1500, seeds = 3;
-  std::uint64_t seed = 1;  // the first seed
-  std::string out = "scratchpad_output";
-};
-
-/// The flags, parsed strictly by CLI11: a bad one is named, with the usage, before any file is touched.
-void add_options(CLI::App& app, Options& options) {
-  app.add_option("--steps", options.steps, "training steps per model")
-      ->check(CLI::Range(Index(100), Index(1000000)))  // the curves are measured every 100 steps
-      ->capture_default_str();
-  app.add_option("--seeds", options.seeds, "seeds to train every format with")
-      ->check(CLI::Range(Index(1), Index(100)))
-      ->capture_default_str();
-  app.add_option("--seed", options.seed, "the first seed")->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--out", options.out, "folder for the CSV files")->capture_default_str();
-}
+using examples::scratchpad_arithmetic::Options;
 
 /// `count` distinct problems of `digits` digits, none of them in `excluded`.
 std::vector<AdditionProblem> distinct_problems(Index digits, Index count, Rng& rng,
@@ -147,7 +135,7 @@ std::vector<Proportion> train_and_test(AnswerFormat format, std::uint64_t seed, 
 int main(int argc, char** argv) try {
   Options options;
   CLI::App app{"Step-by-step reasoning: 3-digit addition with the answer plain, reversed or as a scratchpad."};
-  add_options(app, options);
+  examples::scratchpad_arithmetic::add_options(app, options);
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(options.out);
   std::printf("== 3-digit addition, three answer formats: the same GPT (%lld parameters), the same 10000\n",
@@ -181,6 +169,7 @@ int main(int argc, char** argv) try {
   std::printf("  (a seed changes the training problems and the initial weights; plain and reversed learn in a\n");
   std::printf("   sudden jump late in training, which some seeds do not reach; 4 and 5 digits: longer prompts\n");
   std::printf("   than any trained, at positions whose embeddings never learned)\n");
+  examples::check_standard_output();  // a full disk under `> file` is an error, not exit 0
 } catch (const std::exception& error) {
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

@@ -14,6 +14,8 @@
 #include <eigenformer/optim/schedule.hpp>
 #include <eigenformer/train/trainer.hpp>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 
 int main() try {
@@ -61,6 +63,7 @@ int main() try {
   }
   std::printf(
       "The training curve is in sort_digits_training.csv. Next: make the lists longer, or the model smaller.\n");
+  examples::check_standard_output();     // a full disk under `> file` is an error, not exit 0
 } catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

@@ -17,6 +17,8 @@
 #include <eigenformer/nn/token_embedding.hpp>
 #include <eigenformer/nn/transformer_block.hpp>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 
 int main() try {
@@ -75,6 +77,7 @@ int main() try {
   std::printf(
       "The loss fell from chance toward 0: one head now attends exactly two positions back.\n"
       "Next: the GPT class in model/ composes these parts for you.\n");
+  examples::check_standard_output();     // a full disk under `> file` is an error, not exit 0
 } catch (const std::exception& error) {  // a bad flag, file or size: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

@@ -30,6 +30,8 @@
 #include <tuple>
 #include <utility>
 
+#include "command_line/checks.hpp"
+
 using namespace eigenformer;
 
 template <class S>
@@ -199,6 +201,7 @@ int main() try {
   std::printf(
       "\nNext: grouped-query attention (Ainslie et al., 2023) shares each k, v head among a group of "
       "query heads; try G groups here.\n");
+  examples::check_standard_output();     // a full disk under `> file` is an error, not exit 0
 } catch (const std::exception& error) {  // a bad size or shape: say what, don't crash
   std::fprintf(stderr, "error: %s\n", error.what());
   return 1;

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace eigenformer;
 namespace fs = std::filesystem;
@@ -12,8 +15,8 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv) try {
   EF_CHECK(argc == 2, "usage: make_seed_corpus OUT_DIR");
   const fs::path out = argv[1];
-  for (const char* target :
-       {"fuzz_checkpoint", "fuzz_llmc_checkpoint", "fuzz_tokenizer_files", "fuzz_token_shard", "fuzz_tokenize"})
+  for (const char* target : {"fuzz_checkpoint", "fuzz_llmc_checkpoint", "fuzz_tokenizer_files", "fuzz_token_shard",
+                             "fuzz_tokenize", "fuzz_example_flags"})
     fs::create_directories(out / target);
 
   GPT<float> model(GPTConfig{.vocab_size = 8, .block_size = 4, .num_layers = 1, .num_heads = 1, .channels = 4});
@@ -37,6 +40,17 @@ int main(int argc, char** argv) try {
   write_token_shard((out / "fuzz_token_shard/shard.bin").string(), bpe.encode_ordinary(text));
   for (const char* sample : {"the cat", "caf\xc3\xa9 <|endoftext|>", "\xff\xfe invalid", ""})
     std::ofstream(out / "fuzz_tokenize" / std::to_string(std::hash<std::string>{}(sample))) << sample;
+  // Command lines: the first byte picks the example (fuzz_example_flags.cpp), NULs part the arguments.
+  const std::vector<std::pair<char, std::vector<std::string>>> command_lines{
+      {0, {"--steps", "20", "--layers", "1"}}, {1, {"--base-steps", "100"}},
+      {2, {"--lr", "1e-3", "--clip", "0"}},    {3, {"train", "--steps", "200", "--resume"}},
+      {3, {"sample", "--temperature", "0.5"}}, {4, {"--seeds", "2", "--out", "x"}}};
+  for (std::size_t i = 0; i < command_lines.size(); ++i) {
+    std::string bytes(1, command_lines[i].first);
+    for (std::size_t j = 0; j < command_lines[i].second.size(); ++j)
+      bytes += (j > 0 ? std::string(1, '\0') : std::string()) + command_lines[i].second[j];
+    std::ofstream(out / "fuzz_example_flags" / std::to_string(i), std::ios::binary) << bytes;
+  }
   return 0;
 } catch (const std::exception& error) {
   std::cerr << "make_seed_corpus: " << error.what() << "\n";

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes every loader of outside input with libFuzzer + AddressSanitizer + UBSan.
+# Fuzzes every loader of outside input, and the examples' command lines, with libFuzzer
+# + AddressSanitizer + UBSan.
 # Usage: scripts/fuzz.sh [seconds per target, default 60]
 # Fails on any crash, leak, timeout, out-of-memory or exception other than eigenformer::Error.
 # Crashing inputs are kept in build-fuzz/artifacts/ (each fixed bug gets a test in tests/).
@@ -9,8 +10,8 @@ scripts/install-dependencies.sh clang libclang-rt-14-dev
 seconds=${1:-60}
 build=build-fuzz
 mkdir -p "$build/artifacts"
-flags=(-std=c++20 -O1 -g -I include -isystem /usr/include/eigen3)
-targets=(fuzz_checkpoint fuzz_llmc_checkpoint fuzz_tokenizer_files fuzz_token_shard fuzz_tokenize)
+flags=(-std=c++20 -O1 -g -I include -I examples -isystem /usr/include/eigen3)
+targets=(fuzz_checkpoint fuzz_llmc_checkpoint fuzz_tokenizer_files fuzz_token_shard fuzz_tokenize fuzz_example_flags)
 
 echo "== building the fuzz targets and the seed corpus"
 clang++ "${flags[@]}" fuzz/make_seed_corpus.cpp -o "$build/make_seed_corpus" &

@@ -31,6 +31,7 @@
 #include "eigenformer/fast/multiply.hpp"
 #include "eigenformer/io/binary_file.hpp"
 #include "eigenformer/io/checkpoint.hpp"
+#include "eigenformer/io/crc32.hpp"
 #include "eigenformer/io/llmc_checkpoint.hpp"
 #include "eigenformer/model/complete.hpp"
 #include "eigenformer/model/generate.hpp"

@@ -131,6 +131,11 @@ TEST_CASE("GPT: bad configs and inputs are errors that name the values") {
   config = odd_config();
   config.vocab_size = 0;
   testing::require_error_mentions([&] { GPT<float> model(config); }, {"vocab_size", "0"});
+  for (const auto& [vocab, block] : {std::pair<Index, Index>{1000000000, 64}, {64, 1000000000}}) {
+    config = GPTConfig{.vocab_size = vocab, .block_size = block, .num_layers = 2, .num_heads = 4, .channels = 64};
+    testing::require_error_mentions([&] { GPT<float> model(config); },  // before any allocation, not bad_alloc
+                                    {"needs about 512", "GB for its weights and gradients", "GB of memory"});
+  }
 
   GPT<float> model(odd_config());
   testing::require_error_mentions([&] { model.forward(Tokens(14, 1), 2, 7); }, {"sequence length 7", "block size 6"});

@@ -46,3 +46,18 @@ TEST_CASE("Sampler: draws follow the distribution, the same seed gives the same 
   testing::require_error_mentions([] { Sampler({1.0, 0, 0.0, 1}); }, {"top_p", "(0, 1]"});
   testing::require_error_mentions([] { Sampler({-1.0, 0, 1.0, 1}); }, {"temperature", "-1"});
 }
+
+TEST_CASE("Sampler: NaN or infinite logits, or a non-finite temperature, are named errors, not an arbitrary token") {
+  RowVector<double> logits(4);
+  for (const double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity()}) {
+    logits << 0.5, bad, 1.0, 2.0;
+    for (Sampler sampler : {Sampler::greedy(), Sampler({1.0, 0, 1.0, 3}), Sampler({0.7, 2, 0.9, 3})})
+      testing::require_error_mentions([&] { sampler.sample(logits); }, {"the logit of token 1 is", "non-finite"});
+  }
+  testing::require_error_mentions(
+      [] {
+        Sampler({std::numeric_limits<double>::infinity(), 0, 1.0, 1});
+      },
+      {"temperature must be finite and >= 0", "inf"});
+}

@@ -80,14 +80,56 @@ TEST_CASE("BPE: save and load reproduce the encoding, bad files are errors") {
   CHECK(loaded.vocab_size() == 271);
 
   const auto contents = testing::read_file(path);
+  std::string text(contents.begin(), contents.end());
   testing::write_file(bad, {contents.begin(), contents.begin() + 60});
+  testing::require_error_mentions([&] { BPETokenizer::load(bad); }, {"truncated or corrupt", "crc32"});
+  std::string changed = text;
+  changed[changed.find("\n", 40) - 1] ^= 1;  // one merge's second id, one bit off
+  testing::write_file(bad, {changed.begin(), changed.end()});
+  testing::require_error_mentions([&] { BPETokenizer::load(bad); }, {"is corrupt", "CRC-32"});
+
+  // Version 1 files, without the checksum line, still load, and their structure is checked.
+  std::string version1 = text.substr(0, text.rfind("crc32 "));
+  version1.replace(0, BPETokenizer::kHeader.size(), BPETokenizer::kHeaderVersion1);
+  testing::write_file(bad, {version1.begin(), version1.end()});
+  CHECK(BPETokenizer::load(bad).encode(sample, {"<|pad|>"}) == tokenizer.encode(sample, {"<|pad|>"}));
+  testing::write_file(bad, {version1.begin(), version1.begin() + 60});
   testing::require_error_mentions([&] { BPETokenizer::load(bad); }, {"truncated or corrupt at merge"});
   testing::write_file(bad, {'b', 'a', 'd', '\n'});
   testing::require_error_mentions([&] { BPETokenizer::load(bad); }, {"not a BPE tokenizer"});
-  const std::string no_end = std::string(BPETokenizer::kHeader) + "\nmerges 1\n97 98\nspecial 0\n";
+  const std::string no_end = std::string(BPETokenizer::kHeaderVersion1) + "\nmerges 1\n97 98\nspecial 0\n";
   testing::write_file(bad, {no_end.begin(), no_end.end()});
   testing::require_error_mentions([&] { BPETokenizer::load(bad); }, {"no \"end\""});
-  const std::string future_merge = std::string(BPETokenizer::kHeader) + "\nmerges 1\n256 97\nspecial 0\nend\n";
+  const std::string future_merge = std::string(BPETokenizer::kHeaderVersion1) + "\nmerges 1\n256 97\nspecial 0\nend\n";
   testing::write_file(bad, {future_merge.begin(), future_merge.end()});
   testing::require_error_mentions([&] { BPETokenizer::load(bad); }, {"corrupt at merge 0"});
+}
+
+TEST_CASE("BPE: the fingerprint is the vocabulary's: equal for a loaded copy, different for another tokenizer") {
+  const std::string path = testing::scratch_path("fingerprint_bpe.txt");
+  BPETokenizer tokenizer, other;
+  tokenizer.train("low lower lowest newer wider low low", 270);
+  other.train("the cat sat on the mat with the hat", 270);
+  tokenizer.save(path);
+  CHECK(BPETokenizer::load(path).fingerprint() == tokenizer.fingerprint());
+  CHECK(other.fingerprint() != tokenizer.fingerprint());
+  CHECK(other.vocab_size() == tokenizer.vocab_size());  // same size, different tokens: what the fingerprint tells apart
+}
+
+TEST_CASE("BPE: a megabyte without spaces trains in bounded time and memory, its chunks capped") {
+  Rng rng(5);
+  std::string letters, chinese;
+  while (letters.size() < 1000000) letters += char('a' + rng.uniform_int(26));
+  while (chinese.size() < 1000000) chinese += encode_utf8(char32_t(0x4E00 + rng.uniform_int(400)));
+  for (const std::string& text : {letters, chinese}) {
+    for (std::string_view chunk : pre_split(text)) REQUIRE(chunk.size() <= kMaxChunkBytes);
+    BPETokenizer tokenizer;
+    tokenizer.train(text, 256 + 300);  // 400+ s and 1.7 GB before chunks were capped; now about a second
+    CHECK(tokenizer.merges().size() == 300);
+    const std::string sample = text.substr(0, 3000);
+    CHECK(tokenizer.decode(tokenizer.encode(sample)) == sample);
+    CHECK(tokenizer.encode(sample).size() < sample.size());  // the merges compress it
+  }
+  CHECK(pre_split(std::string(200, 'a')) == std::vector<std::string_view>{std::string(64, 'a'), std::string(64, 'a'),
+                                                                          std::string(64, 'a'), std::string(8, 'a')});
 }

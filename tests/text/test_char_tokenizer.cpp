@@ -14,6 +14,9 @@ TEST_CASE("UTF-8: decode and encode code points of every length, invalid bytes a
   testing::require_error_mentions([] { decode_utf8("\xC0\xAF"); }, {"byte 0"});          // overlong '/'
   testing::require_error_mentions([] { decode_utf8("\xED\xA0\x80"); }, {"byte 0"});      // surrogate
   testing::require_error_mentions([] { decode_utf8("\xF4\x90\x80\x80"); }, {"byte 0"});  // past U+10FFFF
+  CHECK_NOTHROW(check_utf8(text, "words.txt"));
+  testing::require_error_mentions([] { check_utf8("one\ntwo\nth\xFFree", "words.txt"); },
+                                  {"'words.txt' is not UTF-8", "invalid byte 0xff at byte 10 (line 3)"});
 }
 
 TEST_CASE("CharTokenizer: sorted distinct characters, round trips, clear errors") {
@@ -42,7 +45,7 @@ TEST_CASE("CharTokenizer: save and load give the same encoding, bad files are er
   testing::require_error_mentions([&] { CharTokenizer::load(bad + ".none"); }, {"cannot open"});
 }
 
-TEST_CASE("CharTokenizer: special tokens after the characters, saved and loaded, and version 1 files load") {
+TEST_CASE("CharTokenizer: special tokens after the characters, a checksum, and version 1 and 2 files load") {
   const std::string path = testing::scratch_path("chars_special.txt"), old = testing::scratch_path("chars_v1.txt");
   CharTokenizer tokenizer = CharTokenizer::from_text("<|>abdos");  // < > a b d o s |
   const int bos = tokenizer.add_special_token("<|bos|>");
@@ -61,8 +64,17 @@ TEST_CASE("CharTokenizer: special tokens after the characters, saved and loaded,
             'n', 'i', 'z', 'e', 'r', ' ', '1', '\n', '2', '\n', '9', '7', '\n', '9', '8', '\n', 'e', 'n', 'd', '\n'});
   CHECK(CharTokenizer::load(old).decode({0, 1}) == "ab");
   const std::vector<char> bytes = testing::read_file(path);
-  const std::string saved(bytes.begin(), bytes.end());
+  std::string saved(bytes.begin(), bytes.end());
   std::string bad = saved;
+  bad[bad.find("\n") + 1] ^= 1;  // the character count, one bit off
+  testing::write_file(old, {bad.begin(), bad.end()});
+  testing::require_error_mentions([&] { CharTokenizer::load(old); }, {"is corrupt", "CRC-32"});
+  // Version 2 (no checksum line) still loads; its structure is checked line by line.
+  saved = saved.substr(0, saved.rfind("crc32 "));
+  saved.replace(0, CharTokenizer::kHeader.size(), CharTokenizer::kHeaderVersion2);
+  testing::write_file(old, {saved.begin(), saved.end()});
+  CHECK(CharTokenizer::load(old).special_token_id("<|bos|>") == bos);
+  bad = saved;
   bad.replace(bad.find("special 1"), 9, "special x");
   testing::write_file(old, {bad.begin(), bad.end()});
   testing::require_error_mentions([&] { CharTokenizer::load(old); }, {"expected a line \"special <count>\""});

@@ -18,17 +18,26 @@ std::string read_all(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("CsvLog: a header, then one row per write, and appending adds rows, never a second header") {
+TEST_CASE(
+    "CsvLog: a header, then one row per write, and a continued log keeps rows up to its step, never a second header") {
   const std::string path = (std::filesystem::temp_directory_path() / "eigenformer_test_csv_log.csv").string();
   {
     CsvLog log(path, {"step", "loss"});
-    log.write({1, 2.5});
+    for (double step : {1, 2, 3}) log.write({step, 2.5});
   }
-  {
-    CsvLog log(path, {"step", "loss"}, true);
-    log.write({2, 0.125});
+  {  // a run stopped after step 3, its checkpoint saved at step 2: step 3 is written again
+    CsvLog log = CsvLog::continued(path, {"step", "loss"}, 2);
+    log.write({3, 0.125});
   }
-  CHECK(read_all(path) == "step,loss\n1,2.5\n2,0.125\n");
+  CHECK(read_all(path) == "step,loss\n1,2.5\n2,2.5\n3,0.125\n");
+  testing::require_error_mentions(
+      [&] {
+        CsvLog::continued(path, {"step", "accuracy"}, 2);
+      },
+      {"has the columns \"step,loss", "not this run's log"});
+  std::filesystem::remove(path);
+  CsvLog::continued(path, {"step", "loss"}, 5).write({6, 1});  // nothing to continue: a new log
+  CHECK(read_all(path) == "step,loss\n6,1\n");
   std::filesystem::remove(path);
 }
 

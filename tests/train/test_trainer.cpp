@@ -155,3 +155,68 @@ TEST_CASE("Trainer: the same seed and thread count give bit-identical losses ove
   }
   set_num_threads(1);
 }
+
+TEST_CASE("Trainer: Ctrl-C ends the step, saves and stops, and resume continues the CSV without repeating a row") {
+  const std::string checkpoint = testing::scratch_path("interrupted.ckpt"),
+                    csv = testing::scratch_path("interrupted.csv");
+  const auto batches = [](Index step, Index) { return random_batch(2, 40 + std::uint64_t(step)); };
+  const WarmupCosineSchedule schedule{1e-2, 2, 8, 1e-3};
+
+  GPT<float> straight(trainer_config(), 1);
+  AdamW<float> straight_optimizer(straight.parameter_list());
+  const auto uninterrupted = train(straight, straight_optimizer, schedule, batches, quiet(8));
+
+  TrainingOptions options = quiet(8);
+  options.checkpoint_path = checkpoint;
+  options.checkpoint_every = 2;
+  options.csv_path = csv;
+  GPT<float> model(trainer_config(), 1);
+  AdamW<float> optimizer(model.parameter_list());
+  const auto interrupt_in_step_5 = [&](Index step, Index micro) {
+    if (step == 4) std::raise(SIGINT);  // as if the user pressed Ctrl-C while step 5 computes
+    return batches(step, micro);
+  };
+  testing::require_error_mentions([&] { train(model, optimizer, schedule, interrupt_in_step_5, options); },
+                                  {"Ctrl-C stopped training after step 5", "saved '", "resume to continue"});
+  CHECK(read_checkpoint_info(checkpoint).step == 5);  // saved at the end of the step, not only at step 4
+
+  // A process killed after step 7 left rows 6 and 7 in the CSV past a checkpoint of step 5.
+  {
+    std::ofstream extra(csv, std::ios::app);
+    extra << "6,9,9,9,9,9\n7,9,9,9,9,9\n";
+  }
+  options.resume = true;
+  GPT<float> resumed(trainer_config(), 99);
+  AdamW<float> resumed_optimizer(resumed.parameter_list());
+  const auto rest = train(resumed, resumed_optimizer, schedule, batches, options);
+  REQUIRE(rest.size() == 3);
+  for (std::size_t i = 0; i < rest.size(); ++i) CHECK(rest[i].loss == uninterrupted[5 + i].loss);  // bit for bit
+
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  std::vector<double> steps, losses;
+  while (std::getline(in, line)) {
+    steps.push_back(std::strtod(line.c_str(), nullptr));
+    losses.push_back(std::strtod(line.c_str() + line.find(',') + 1, nullptr));
+  }
+  CHECK(steps == std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8});  // each step once, in order
+  for (std::size_t i = 0; i < losses.size(); ++i) CHECK(losses[i] == doctest::Approx(uninterrupted[i].loss));
+  std::filesystem::remove(checkpoint);
+  std::filesystem::remove(csv);
+}
+
+TEST_CASE("Trainer: an update that leaves a weight finite but absurdly large stops before it is saved") {
+  GPT<float> model(trainer_config(), 1);
+  SGD<float> sgd(model.parameter_list(), {1e9});
+  TrainingOptions options = quiet(3);
+  options.max_loss_ratio = 0;  // only the weight bound can stop it
+  options.clip_grad_norm = 0;
+  testing::require_error_mentions(
+      [&] {
+        train(
+            model, sgd, ConstantSchedule{1e9}, [](Index s, Index) { return random_batch(2, 60 + std::uint64_t(s)); },
+            options);
+      },
+      {"step 1: the update made", "larger than the bound of a healthy model", "learning rate 1e+09"});
+}

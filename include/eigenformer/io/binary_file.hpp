@@ -5,21 +5,27 @@
 // before anything is allocated. AtomicFileWriter writes to a temporary file
 // beside the target, flushes it to disk, and renames it over the target only
 // when everything was written: a crash or a full disk never leaves a
-// half-written file in place of a good one (rename is atomic on POSIX).
+// half-written file in place of a good one (rename is atomic on POSIX), and the
+// temporary files a killed process left beside the target are removed by the next
+// save. Files end in a CRC-32 of their bytes (crc32.hpp), checked before any of them
+// is used: a flipped bit is a named error, never a silently different model.
 // Numbers are stored little-endian, the byte order of every machine we target.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/os.hpp"
 #include "eigenformer/core/types.hpp"
+#include "eigenformer/io/crc32.hpp"
 
 namespace eigenformer {
 
@@ -79,6 +85,29 @@ class BinaryReader {
     }
   }
 
+  /// Checks the CRC-32 in the file's last 4 bytes against every byte before them, then
+  /// treats those 4 bytes as past the end. Call first: nothing unchecked gets used.
+  void verify_checksum_trailer() {
+    EF_CHECK(size_ >= 4, "'" << path_ << "' is truncated: " << size_ << " bytes cannot hold its checksum");
+    std::ifstream whole(path_, std::ios::binary);
+    std::vector<char> buffer(std::size_t(1) << 16);
+    std::uint32_t crc = 0;
+    for (std::uint64_t left = size_ - 4; left > 0;) {
+      const std::uint64_t bytes = std::min<std::uint64_t>(left, buffer.size());
+      whole.read(buffer.data(), std::streamsize(bytes));
+      EF_CHECK(whole.good(), "reading '" << path_ << "' failed at byte " << size_ - 4 - left);
+      crc = crc32({buffer.data(), bytes}, crc);
+      left -= bytes;
+    }
+    std::uint32_t stored = 0;
+    whole.read(reinterpret_cast<char*>(&stored), 4);
+    EF_CHECK(whole.good(), "reading the checksum of '" << path_ << "' failed");
+    EF_CHECK(stored == crc, "'" << path_ << "' is corrupt: its bytes give the CRC-32 " << std::hex << crc
+                                << ", the file says " << stored
+                                << " (cut short, changed or damaged after it was written)");
+    size_ -= 4;
+  }
+
   void skip(std::uint64_t bytes, const std::string& what) {
     require(bytes, what);
     stream_.seekg(std::streamoff(bytes), std::ios::cur);
@@ -94,7 +123,8 @@ class BinaryReader {
 class AtomicFileWriter {
  public:
   explicit AtomicFileWriter(const std::string& path)
-      : path_(path), temporary_path_(path + ".tmp." + std::to_string(os::process_id())) {
+      : path_(path), temporary_path_(temporary_path_for(path, os::process_id())) {
+    remove_temporaries_of_dead_processes(path);
     file_ = std::fopen(temporary_path_.c_str(), "wb");
     EF_CHECK(file_ != nullptr, "cannot write '" << temporary_path_ << "': " << std::strerror(errno));
   }
@@ -109,7 +139,11 @@ class AtomicFileWriter {
   void write_bytes(const void* source, std::uint64_t bytes) {
     EF_CHECK(std::fwrite(source, 1, bytes, file_) == bytes,
              "writing '" << temporary_path_ << "' failed: " << std::strerror(errno));
+    checksum_ = crc32({static_cast<const char*>(source), bytes}, checksum_);
   }
+
+  /// The CRC-32 of every byte written so far: write it last, as the file's trailer.
+  std::uint32_t checksum() const { return checksum_; }
 
   template <class T>
   void write(const T& value) {
@@ -134,28 +168,82 @@ class AtomicFileWriter {
   }
 
  private:
+  static std::string temporary_path_for(const std::string& path, long process) {
+    return path + ".tmp." + std::to_string(process);
+  }
+
+  /// A save killed mid-write (kill -9, power loss) leaves path.tmp.PID behind: remove those
+  /// whose process is gone. A live process's temporary is its save in progress: left alone.
+  static void remove_temporaries_of_dead_processes(const std::string& path) {
+    const std::filesystem::path target(path);
+    const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : ".";
+    const std::string prefix = target.filename().string() + ".tmp.";
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+      const std::string name = entry.path().filename().string();
+      if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+      const std::string process = name.substr(prefix.size());
+      if (process.find_first_not_of("0123456789") != std::string::npos || process.size() > 9) continue;
+      if (!os::process_is_running(std::stol(process))) std::filesystem::remove(entry.path(), error);
+    }
+  }
+
   std::string path_, temporary_path_;
   std::FILE* file_ = nullptr;
   bool committed_ = false;
+  std::uint32_t checksum_ = 0;
 };
 
-/// A whole text file. Unlike a loop over an ifstream, a read error (a failing disk, a
-/// directory, a file that shrinks while it is read) is an Error naming the file, never a
-/// silent early end of the text.
-inline std::string read_text_file(const std::string& path) {
+/// A whole text file, read to its end. Unlike a loop over an ifstream, a read error (a
+/// failing disk, /proc/self/mem) is an Error naming the file, never a silent early end of
+/// the text; a directory or a device (/dev/zero never ends) is refused before reading.
+inline std::string read_text_file(const std::string& path, std::uint64_t max_bytes = std::uint64_t(1) << 32) {
   std::error_code error;
   EF_CHECK(!std::filesystem::is_directory(path, error), "'" << path << "' is a directory, not a text file");
-  BinaryReader in(path);
-  std::string text(in.size(), '\0');
-  in.read_bytes(text.data(), in.size(), "its text");
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  EF_CHECK(file != nullptr, "cannot open '" << path << "': " << std::strerror(errno));
+  EF_CHECK(std::filesystem::is_regular_file(path, error),
+           "'" << path << "' is not a regular file (a device or a pipe?): refusing to read it as text");
+  std::string text;
+  std::vector<char> buffer(std::size_t(1) << 16);
+  for (std::size_t bytes; (bytes = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0;) {
+    text.append(buffer.data(), bytes);
+    EF_CHECK(text.size() <= max_bytes, "'" << path << "' is larger than " << max_bytes << " bytes");
+  }
+  EF_CHECK(!std::ferror(file.get()),
+           "reading '" << path << "' failed after " << text.size() << " bytes: " << std::strerror(errno));
   return text;
 }
 
-/// A whole text file, written atomically (the tokenizers' files).
+/// A whole text file, written atomically.
 inline void write_text_file(const std::string& path, const std::string& contents) {
   AtomicFileWriter out(path);
   out.write_bytes(contents.data(), contents.size());
   out.commit();
+}
+
+/// Text files that prove they are whole (the tokenizers'): the text, then a last line
+/// "crc32 xxxxxxxx" with the CRC-32 of everything before it, in hex.
+inline std::string with_checksum_line(const std::string& text) {
+  char line[32];
+  std::snprintf(line, sizeof line, "crc32 %08x\n", crc32(text));
+  return text + line;
+}
+
+/// The text before the checksum line, after checking it. Files from before checksums
+/// (`required` false) may have none; then the text comes back whole.
+inline std::string without_checksum_line(const std::string& text, const std::string& path, bool required) {
+  const std::size_t line_start = text.size() >= 16 ? text.size() - 15 : std::string::npos;
+  const bool present = line_start != std::string::npos && text.compare(line_start, 6, "crc32 ") == 0 &&
+                       text.back() == '\n' && text[line_start - 1] == '\n';
+  EF_CHECK(present || !required, "'" << path << "' is truncated or corrupt: its last line is not \"crc32 <checksum>\"");
+  if (!present) return text;
+  const std::string body = text.substr(0, line_start);
+  const std::uint32_t stored = std::uint32_t(std::strtoul(text.c_str() + line_start + 6, nullptr, 16));
+  EF_CHECK(stored == crc32(body), "'" << path << "' is corrupt: its text gives the CRC-32 " << std::hex << crc32(body)
+                                      << ", its last line says " << stored
+                                      << " (cut short, changed or damaged after it was written)");
+  return body;
 }
 
 }  // namespace eigenformer

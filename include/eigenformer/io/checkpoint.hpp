@@ -2,17 +2,22 @@
 // and optionally the optimizer state and step, so training resumes exactly.
 //
 // Layout (little-endian):
-//   uint32 magic "EFCK", uint32 version (2), uint32 bytes per number (4 float, 8 double)
+//   uint32 magic "EFCK", uint32 version (3), uint32 bytes per number (4 float, 8 double)
 //   config: int64 vocab_size, block_size, num_layers, num_heads, channels, ffn_hidden,
 //           flags (1 = bias, 2 = tied embeddings); double dropout, init_std,
-//           norm_eps, rope_theta (version 2; a version-1 file has the defaults)
+//           norm_eps, rope_theta (from version 2; a version-1 file has the defaults)
+//   uint32 tokenizer fingerprint (version 3; 0 = none): the CRC-32 of the tokenizer the
+//           model was trained with, so that another tokenizer is refused, not garbled
 //   int64 training step, int64 optimizer step count (-1 = no optimizer state)
 //   uint64 tensor count, then per tensor: uint32 name length, name, int64 rows,
 //   int64 cols, rows*cols numbers (row-major). Model tensors come first, in the
 //   model's parameter order, then the optimizer's ("exp_avg.wte.weight", ...).
-// Loading checks the whole file's structure against the model (names, shapes,
-// sizes against the file length) before it changes a single weight.
-// Saving is atomic: a temporary file renamed into place.
+//   uint32 CRC-32 of every byte before it (version 3).
+// Loading checks the whole file before it changes a single weight: the checksum, the
+// config's sizes against the file's length (before the model is even built), names,
+// shapes, and every number finite and no larger than kMaxWeight.
+// Saving is atomic: a temporary file renamed into place. Versions 1 and 2 (no
+// checksum, no fingerprint) still load.
 #pragma once
 
 #include <string>
@@ -29,15 +34,28 @@ struct CheckpointInfo {
   Index step = 0;                   // the training step to resume at
   Index optimizer_step_count = -1;  // -1: the file holds no optimizer state
   std::uint32_t bytes_per_number = 4;
+  std::uint32_t tokenizer_fingerprint = 0;  // 0: not recorded
   std::uint64_t tensor_count = 0;
 };
 
 namespace checkpoint_format {
 
 inline constexpr std::uint32_t kMagic = 0x4B434645;  // "EFCK"
-inline constexpr std::uint32_t kVersion = 2;
-inline constexpr std::uint32_t kOldestVersion = 1;  // version 1 had no norm_eps, rope_theta
+inline constexpr std::uint32_t kVersion = 3;
+inline constexpr std::uint32_t kOldestVersion = 1;  // 1: no norm_eps, rope_theta; 2: no fingerprint, checksum
 inline constexpr std::uint32_t kMaxNameLength = 4096;
+// The largest weight a checkpoint may hold. Trained transformers' weights stay within
+// a few units (initialised at 0.02, decayed towards 0); 1e4 is far past any healthy
+// one, and far below float's 3e38, where a finite check alone would let garbage in.
+inline constexpr double kMaxWeight = 1e4;
+
+/// The fewest weights a GPT of this config saves: the token embedding (V x C) and the
+/// attention projections (4 C^2 per layer); every block type has both. A file declaring
+/// this config must be at least this big, checked before anything is built from it.
+inline double minimum_weight_count(const GPTConfig& c) {
+  const double C = double(c.channels);
+  return double(c.vocab_size) * C + double(c.num_layers) * 4 * C * C;
+}
 
 /// Reads and checks the header; the reader is left at the first tensor.
 inline CheckpointInfo read_header(BinaryReader& in) {
@@ -48,6 +66,7 @@ inline CheckpointInfo read_header(BinaryReader& in) {
   EF_CHECK(version >= kOldestVersion && version <= kVersion, "'" << in.path() << "' has checkpoint version " << version
                                                                  << "; this build reads versions " << kOldestVersion
                                                                  << " to " << kVersion);
+  if (version >= 3) in.verify_checksum_trailer();
   CheckpointInfo info;
   info.bytes_per_number = in.read<std::uint32_t>("bytes per number");
   EF_CHECK(info.bytes_per_number == 4 || info.bytes_per_number == 8,
@@ -73,16 +92,22 @@ inline CheckpointInfo read_header(BinaryReader& in) {
     c.norm_eps = in.read<double>("norm_eps");
     c.rope_theta = in.read<double>("rope_theta");
   }
+  if (version >= 3) info.tokenizer_fingerprint = in.read<std::uint32_t>("tokenizer fingerprint");
   try {
     c.validate();
   } catch (const Error& error) {
     throw Error("'" + in.path() + "' holds an invalid config: " + error.what());
   }
-  info.step = bounded("training step", std::int64_t(1) << 53);
+  info.step = bounded("training step", std::int64_t(1) << 40);
   info.optimizer_step_count = in.read<std::int64_t>("optimizer step count");
-  EF_CHECK(info.optimizer_step_count >= -1,
-           "'" << in.path() << "': optimizer step count " << info.optimizer_step_count << " is negative");
+  EF_CHECK(info.optimizer_step_count >= -1 && info.optimizer_step_count <= (std::int64_t(1) << 40),
+           "'" << in.path() << "': optimizer step count " << info.optimizer_step_count << " is outside [-1, 2^40]");
   info.tensor_count = in.read<std::uint64_t>("tensor count");
+  const double weight_bytes = minimum_weight_count(c) * info.bytes_per_number;
+  EF_CHECK(weight_bytes <= double(in.remaining()),
+           "'" << in.path() << "' is truncated or corrupt: its config (vocab " << c.vocab_size << ", block "
+               << c.block_size << ", " << c.num_layers << " layers, channels " << c.channels << ") needs at least "
+               << weight_bytes << " bytes of weights, the file has " << in.remaining() << " left");
   const std::uint64_t smallest_record = 4 + 8 + 8;
   EF_CHECK(info.tensor_count <= in.remaining() / smallest_record, "'" << in.path() << "' declares " << info.tensor_count
                                                                       << " tensors, more than its " << in.remaining()
@@ -91,11 +116,11 @@ inline CheckpointInfo read_header(BinaryReader& in) {
 }
 
 /// Reads one tensor's name, shape and numbers, checks them against what is expected
-/// (and that every number is finite), and loads them into `destination`; with
-/// destination null it only checks (pass 1 of a load).
+/// (every number finite, and a weight within kMaxWeight), and loads them into
+/// `destination`; with destination null it only checks (pass 1 of a load).
 template <class S>
 void read_tensor(BinaryReader& in, const CheckpointInfo& info, const std::string& expected_name,
-                 const Matrix<S>& expected_shape, Matrix<S>* destination) {
+                 const Matrix<S>& expected_shape, Matrix<S>* destination, bool is_weight) {
   const std::string name = in.read_string(kMaxNameLength, "tensor name");
   EF_CHECK(name == expected_name,
            "'" << in.path() << "' has tensor '" << name << "' where the model expects '" << expected_name << "'");
@@ -112,6 +137,9 @@ void read_tensor(BinaryReader& in, const CheckpointInfo& info, const std::string
     in.read_numbers<double>(numbers.data(), count, "the numbers of " + name);
   EF_CHECK(numbers.allFinite(), "'" << in.path() << "': tensor '" << name
                                     << "' holds NaN or infinite numbers (saved after training diverged?)");
+  EF_CHECK(!is_weight || numbers.size() == 0 || double(numbers.cwiseAbs().maxCoeff()) <= kMaxWeight,
+           "'" << in.path() << "': weight '" << name << "' holds " << double(numbers.cwiseAbs().maxCoeff())
+               << ", beyond the bound " << kMaxWeight << " of a healthy model (saved after training diverged?)");
 }
 
 /// Walks the tensors not loaded (optimizer state a model-only load ignores) so that a
@@ -185,9 +213,21 @@ inline CheckpointInfo read_checkpoint_info(const std::string& path) {
   return checkpoint_format::read_header(in);
 }
 
-/// Saves the model (and the optimizer's state, for resuming at `step`) atomically.
+/// Refuses a tokenizer other than the one the checkpoint's model was trained with
+/// (fingerprint: the tokenizer's fingerprint()). A file that recorded none accepts any.
+inline void check_tokenizer_fingerprint(const CheckpointInfo& info, std::uint32_t fingerprint,
+                                        const std::string& checkpoint_path) {
+  EF_CHECK(info.tokenizer_fingerprint == 0 || info.tokenizer_fingerprint == fingerprint,
+           "'" << checkpoint_path << "' was trained with another tokenizer (fingerprint " << std::hex
+               << info.tokenizer_fingerprint << ", this one's is " << fingerprint
+               << "): its token ids would decode to the wrong text");
+}
+
+/// Saves the model (and the optimizer's state, for resuming at `step`) atomically;
+/// tokenizer_fingerprint (a tokenizer's fingerprint()) ties the model to its tokenizer.
 template <class Model, class Optimizer = checkpoint_format::NoOptimizer>
-void save_checkpoint(const std::string& path, Model& model, Index step = 0, Optimizer* optimizer = nullptr) {
+void save_checkpoint(const std::string& path, Model& model, Index step = 0, Optimizer* optimizer = nullptr,
+                     std::uint32_t tokenizer_fingerprint = 0) {
   using S = typename Model::Scalar;
   const GPTConfig& c = model.config();
   AtomicFileWriter out(path);
@@ -201,6 +241,7 @@ void save_checkpoint(const std::string& path, Model& model, Index step = 0, Opti
   out.write(c.init_std);
   out.write(c.norm_eps);
   out.write(c.rope_theta);
+  out.write(tokenizer_fingerprint);
   out.write(std::int64_t(step));
   out.write(std::int64_t(optimizer ? optimizer->step_count() : -1));
   const auto tensors = checkpoint_format::tensors_of(model, optimizer);
@@ -211,6 +252,7 @@ void save_checkpoint(const std::string& path, Model& model, Index step = 0, Opti
     out.write(std::int64_t(numbers->cols()));
     out.write_bytes(numbers->data(), std::uint64_t(numbers->size()) * sizeof(S));
   }
+  out.write(out.checksum());
   out.commit();
 }
 
@@ -227,8 +269,10 @@ Index load_checkpoint(const std::string& path, Model& model, Optimizer* optimize
     EF_CHECK(!optimizer || info.optimizer_step_count >= 0, "'" << path << "' holds no optimizer state to resume from");
     EF_CHECK(info.tensor_count >= tensors.size(),
              "'" << path << "' holds " << info.tensor_count << " tensors, the model needs " << tensors.size());
-    for (const auto& [name, numbers] : tensors)
-      checkpoint_format::read_tensor(in, info, name, *numbers, load ? numbers : nullptr);
+    const std::size_t weights = parameter_list(model).size();  // the optimizer's state follows them
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+      checkpoint_format::read_tensor(in, info, tensors[i].name, *tensors[i].numbers,
+                                     load ? tensors[i].numbers : nullptr, i < weights);
     if (!load) checkpoint_format::skip_remaining_tensors(in, info, tensors.size());
   }
   if (optimizer) optimizer->set_step_count(info.optimizer_step_count);

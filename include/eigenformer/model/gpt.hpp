@@ -37,7 +37,7 @@ class GPT {
   using Scalar = S;
 
   explicit GPT(const GPTConfig& config, std::uint64_t seed = 1337)
-      : config_((config.validate(), config)),
+      : config_((config.validate(), config.check_fits_in_memory(sizeof(S)), config)),
         rng_(seed),
         token_embedding_(config.vocab_size, config.channels, rng_, "wte", config.init_std),
         embedding_dropout_(config.dropout, rng_.next()),

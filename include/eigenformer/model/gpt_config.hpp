@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "eigenformer/core/error.hpp"
+#include "eigenformer/core/os.hpp"
 #include "eigenformer/core/types.hpp"
 
 namespace eigenformer {
@@ -62,6 +63,27 @@ struct GPTConfig {
   /// GPT-2 small: 124M parameters.
   static GPTConfig gpt2() {
     return {.vocab_size = 50257, .block_size = 1024, .num_layers = 12, .num_heads = 12, .channels = 768};
+  }
+
+  /// About how many numbers the model's weights take: V*C per embedding matrix (two if
+  /// untied), T*C positions, and per layer 4C^2 of attention plus the FFN's 2*C*hidden
+  /// (3*C*hidden for SwiGLU; 2*C*4C is the estimate's choice).
+  double approximate_parameter_count() const {
+    const double C = double(channels), hidden = ffn_hidden > 0 ? double(ffn_hidden) : 4 * C;
+    return double(vocab_size) * C * (tie_embeddings ? 1 : 2) + double(block_size) * C +
+           double(num_layers) * (4 * C * C + 2 * C * hidden);
+  }
+
+  /// Refuses, before allocating, a config whose weights and gradients alone (two numbers
+  /// of bytes_per_number each per parameter) would not fit in this machine's memory.
+  void check_fits_in_memory(std::size_t bytes_per_number) const {
+    const double needed = 2 * approximate_parameter_count() * double(bytes_per_number);
+    const double available = os::physical_memory_bytes();
+    EF_CHECK(available == 0 || needed <= available,
+             "this GPT config (vocab " << vocab_size << ", block " << block_size << ", " << num_layers
+                                       << " layers, channels " << channels << ") needs about " << needed / 1e9
+                                       << " GB for its weights and gradients, more than this machine's "
+                                       << available / 1e9 << " GB of memory");
   }
 
   void validate() const {

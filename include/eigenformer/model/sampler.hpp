@@ -29,7 +29,8 @@ struct SamplerOptions {
 class Sampler {
  public:
   explicit Sampler(SamplerOptions options = {}) : options_(options), rng_(options.seed) {
-    EF_CHECK(options.temperature >= 0, "temperature must be >= 0, got " << options.temperature);
+    EF_CHECK(options.temperature >= 0 && std::isfinite(options.temperature),
+             "temperature must be finite and >= 0, got " << options.temperature);
     EF_CHECK(options.top_k >= 0, "top_k must be >= 0, got " << options.top_k);
     EF_CHECK(options.top_p > 0 && options.top_p <= 1, "top_p must be in (0, 1], got " << options.top_p);
   }
@@ -41,6 +42,10 @@ class Sampler {
   std::vector<double> distribution(const Eigen::MatrixBase<Derived>& logits) const {
     const Index vocab = logits.size();
     EF_CHECK(vocab > 0, "cannot sample from an empty vocabulary");
+    for (Index i = 0; i < vocab; ++i)  // NaN compares false with everything: it would pick an arbitrary token
+      EF_CHECK(std::isfinite(double(logits(i))), "the logit of token " << i << " is " << double(logits(i))
+                                                                       << ": a model that gives non-finite logits "
+                                                                          "has diverged or is corrupt");
     std::vector<double> probabilities(std::size_t(vocab), 0.0);
     if (options_.temperature == 0) {  // greedy: all on the argmax (ties: the lower id); no sort needed
       Index best = 0;

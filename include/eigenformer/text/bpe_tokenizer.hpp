@@ -7,19 +7,20 @@
 // Text is first cut into chunks (pre_split.hpp) so merges stay inside words.
 //
 // Training is incremental: each chunk is stored once with its count, a pair's count
-// is kept up to date as merges change the chunks that contain it (and only those),
-// and a heap finds the most frequent pair. Ties go to the smallest pair of ids.
+// is kept up to date as merges change the chunks that contain it (and only the pairs
+// around each merge), and a heap finds the most frequent pair. Ties go to the smallest pair of ids.
 // Special tokens ("<|endoftext|>") are registered by name after training; ordinary
 // text that contains one is refused unless it is explicitly allowed.
 //
-// File format (text): "eigenformer bpe tokenizer 1", then "merges N" and N lines
+// File format (text): "eigenformer bpe tokenizer 2", then "merges N" and N lines
 // "a b" (merge i makes token 256 + i from tokens a and b), then "special M" and M
-// lines, each a special token's text (token 256 + N + i), and a last line "end".
+// lines, each a special token's text (token 256 + N + i), a line "end", and a last
+// line "crc32 xxxxxxxx", the checksum of the lines before it (io/binary_file.hpp), also
+// the tokenizer's fingerprint. Version 1 files (no checksum) still load.
 #pragma once
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <queue>
 #include <set>
@@ -27,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "eigenformer/core/os.hpp"
@@ -39,7 +41,8 @@ namespace eigenformer {
 
 class BPETokenizer {
  public:
-  static constexpr std::string_view kHeader = "eigenformer bpe tokenizer 1";
+  static constexpr std::string_view kHeader = "eigenformer bpe tokenizer 2";
+  static constexpr std::string_view kHeaderVersion1 = "eigenformer bpe tokenizer 1";
 
   BPETokenizer() {
     for (int byte = 0; byte < 256; ++byte) vocab_.push_back(std::string(1, char(byte)));
@@ -74,17 +77,31 @@ class BPETokenizer {
     std::priority_queue<std::pair<std::int64_t, std::uint64_t>, std::vector<std::pair<std::int64_t, std::uint64_t>>,
                         HeapOrder>
         heap;
-    std::set<std::uint64_t> changed;
-    const auto add_pairs = [&](std::size_t w, std::int64_t sign) {
-      const auto& word = words[w];
-      for (std::size_t i = 0; i + 1 < word.size(); ++i) {
-        const std::uint64_t key = pair_key(word[i], word[i + 1]);
-        pair_counts[key] += sign * counts[w];
-        if (sign > 0) words_with_pair[key].push_back(w);
-        changed.insert(key);
-      }
+    std::unordered_set<std::uint64_t> changed;
+    // The count of pair (a, b) changes by `delta` occurrences in word w; a word is listed
+    // under each pair it gains (a list may hold words that lost the pair since: merging
+    // there changes nothing).
+    const auto count_pair = [&](int a, int b, std::int64_t delta, std::size_t w) {
+      const std::uint64_t key = pair_key(a, b);
+      pair_counts[key] += delta;
+      if (delta > 0) words_with_pair[key].push_back(w);
+      changed.insert(key);
     };
-    for (std::size_t w = 0; w < words.size(); ++w) add_pairs(w, +1);
+    for (std::size_t w = 0; w < words.size(); ++w)
+      for (std::size_t i = 0; i + 1 < words[w].size(); ++i) count_pair(words[w][i], words[w][i + 1], counts[w], w);
+    // Merging in word w changes only the pairs around each merge: the old pairs that touch
+    // a merged position go, the new pairs that hold the new token come. The work per merge
+    // is the number of places it merges, not the length of the words it touches.
+    const auto merge_in_word = [&](std::size_t w, int first, int second, int id) {
+      std::vector<bool> merged;
+      std::vector<int> word = merge_pair(words[w], first, second, id, &merged);
+      const std::vector<int>& old = words[w];
+      for (std::size_t i = 0; i + 1 < old.size(); ++i)
+        if (merged[i] || merged[i + 1]) count_pair(old[i], old[i + 1], -counts[w], w);
+      for (std::size_t i = 0; i + 1 < word.size(); ++i)
+        if (word[i] == id || word[i + 1] == id) count_pair(word[i], word[i + 1], counts[w], w);
+      words[w] = std::move(word);
+    };
 
     const Index merges_wanted = vocab_size - 256;
     std::vector<std::size_t> last_visit(words.size(), std::size_t(-1));
@@ -100,9 +117,7 @@ class BPETokenizer {
       for (std::size_t w : words_with_pair[best]) {
         if (last_visit[w] == merges_.size()) continue;  // listed twice
         last_visit[w] = merges_.size();
-        add_pairs(w, -1);
-        words[w] = merge_pair(words[w], first, second, id);
-        add_pairs(w, +1);
+        merge_in_word(w, first, second, id);
       }
       words_with_pair.erase(best);
       if (show_progress && (merges_.size() % 100 == 0 || Index(merges_.size()) == merges_wanted)) {
@@ -155,23 +170,30 @@ class BPETokenizer {
     return bytes;
   }
 
-  void save(const std::string& path) const {
+  /// The file's text, without its checksum line.
+  std::string serialized() const {
     std::ostringstream text;
     text << kHeader << "\nmerges " << merges_.size() << "\n";
     for (const auto& [a, b] : merges_) text << a << " " << b << "\n";
     text << "special " << specials_.size() << "\n";
     for (const auto& special : specials_.texts()) text << special << "\n";
     text << "end\n";
-    write_text_file(path, text.str());
+    return text.str();
   }
 
+  /// The CRC-32 of the merges and specials as saved: equal fingerprints, the same token ids.
+  std::uint32_t fingerprint() const { return crc32(serialized()); }
+
+  void save(const std::string& path) const { write_text_file(path, with_checksum_line(serialized())); }
+
   static BPETokenizer load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    EF_CHECK(in.is_open(), "cannot open '" << path << "'");
-    std::string line;
+    const std::string file = read_text_file(path);
+    std::string line = file.substr(0, file.find('\n'));
+    EF_CHECK(line == kHeader || line == kHeaderVersion1, "'" << path << "' is not a BPE tokenizer (first line \""
+                                                             << line.substr(0, 60) << "\", expected \"" << kHeader
+                                                             << "\")");
+    std::istringstream in(without_checksum_line(file, path, line == kHeader));
     std::getline(in, line);
-    EF_CHECK(line == kHeader, "'" << path << "' is not a BPE tokenizer (first line \"" << line.substr(0, 60)
-                                  << "\", expected \"" << kHeader << "\")");
     BPETokenizer tokenizer;
     const auto read_count = [&](const std::string& label) {
       std::getline(in, line);
@@ -213,12 +235,16 @@ class BPETokenizer {
 
   static std::uint64_t pair_key(int a, int b) { return std::uint64_t(std::uint32_t(a)) << 32 | std::uint32_t(b); }
 
-  /// word with every (first, second), left to right, replaced by id.
-  static std::vector<int> merge_pair(const std::vector<int>& word, int first, int second, int id) {
+  /// word with every (first, second), left to right, replaced by id. Given `replaced`,
+  /// it marks the positions of word that became part of an id.
+  static std::vector<int> merge_pair(const std::vector<int>& word, int first, int second, int id,
+                                     std::vector<bool>* replaced = nullptr) {
     std::vector<int> merged;
+    if (replaced) replaced->assign(word.size(), false);
     for (std::size_t i = 0; i < word.size(); ++i) {
       if (i + 1 < word.size() && word[i] == first && word[i + 1] == second) {
         merged.push_back(id);
+        if (replaced) (*replaced)[i] = (*replaced)[i + 1] = true;
         ++i;
       } else {
         merged.push_back(word[i]);

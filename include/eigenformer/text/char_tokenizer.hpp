@@ -4,15 +4,17 @@
 // from, so "hello" gives ['e', 'h', 'l', 'o'] and encode("hell") = [1, 0, 2, 2].
 // The simplest way text becomes numbers: tiny vocabularies, long sequences.
 // Special tokens (special_tokens.hpp) take the ids after the characters.
-// File format (text): a first line "eigenformer char tokenizer 2", a line with the
+// File format (text): a first line "eigenformer char tokenizer 3", a line with the
 // number of characters, each character's code point in decimal, one per line, then
-// "special M" and M lines, each a special token's text, and a last line "end" (so a
-// cut-off file is always noticed). Version 1 files (no special tokens) still load.
+// "special M" and M lines, each a special token's text, a line "end", and a last line
+// "crc32 xxxxxxxx", the checksum of the lines before it (io/binary_file.hpp): a cut-off
+// or altered file is always noticed. That checksum is also the tokenizer's fingerprint,
+// which a checkpoint records to refuse a model's use with another tokenizer.
+// Version 2 files (no checksum) and 1 (no special tokens either) still load.
 #pragma once
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -29,7 +31,8 @@ namespace eigenformer {
 
 class CharTokenizer {
  public:
-  static constexpr std::string_view kHeader = "eigenformer char tokenizer 2";
+  static constexpr std::string_view kHeader = "eigenformer char tokenizer 3";
+  static constexpr std::string_view kHeaderVersion2 = "eigenformer char tokenizer 2";
   static constexpr std::string_view kHeaderVersion1 = "eigenformer char tokenizer 1";
 
   /// The vocabulary of a text: its distinct characters, sorted. Throws on invalid UTF-8.
@@ -83,24 +86,30 @@ class CharTokenizer {
     return text;
   }
 
-  void save(const std::string& path) const {
+  /// The file's text, without its checksum line.
+  std::string serialized() const {
     std::ostringstream lines;
     lines << kHeader << "\n" << characters_.size() << "\n";
     for (char32_t c : characters_) lines << std::uint32_t(c) << "\n";
     lines << "special " << specials_.size() << "\n";
     for (const auto& special : specials_.texts()) lines << special << "\n";
     lines << "end\n";
-    write_text_file(path, lines.str());
+    return lines.str();
   }
 
+  /// The CRC-32 of the vocabulary as saved: equal fingerprints, the same token ids.
+  std::uint32_t fingerprint() const { return crc32(serialized()); }
+
+  void save(const std::string& path) const { write_text_file(path, with_checksum_line(serialized())); }
+
   static CharTokenizer load(const std::string& path) {
-    std::ifstream in(path);
-    EF_CHECK(in.is_open(), "cannot open '" << path << "'");
-    std::string header;
+    const std::string file = read_text_file(path);
+    std::string header = file.substr(0, file.find('\n'));
+    EF_CHECK(header == kHeader || header == kHeaderVersion2 || header == kHeaderVersion1,
+             "'" << path << "' is not a char tokenizer (first line \"" << header.substr(0, 60) << "\", expected \""
+                 << kHeader << "\")");
+    std::istringstream in(without_checksum_line(file, path, header == kHeader));
     std::getline(in, header);
-    EF_CHECK(header == kHeader || header == kHeaderVersion1, "'" << path << "' is not a char tokenizer (first line \""
-                                                                 << header.substr(0, 60) << "\", expected \"" << kHeader
-                                                                 << "\")");
     long long count = -1;
     in >> count;
     EF_CHECK(in && count >= 0 && count <= 0x110000, "'" << path << "': bad character count");
@@ -115,7 +124,7 @@ class CharTokenizer {
     CharTokenizer tokenizer(std::move(characters));
     std::string line;
     std::getline(in, line);  // the end of the last code point's line
-    if (header == kHeader) {
+    if (header != kHeaderVersion1) {
       long long specials = -1;
       std::getline(in, line);
       EF_CHECK(std::sscanf(line.c_str(), "special %lld", &specials) == 1 && specials >= 0 && specials <= 1024,

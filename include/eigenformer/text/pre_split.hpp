@@ -12,6 +12,9 @@
 // spaces are whitespace, general punctuation, symbols and emoji are "other", the rest
 // counts as letters. Bytes that are not valid UTF-8 count as "other", one byte each,
 // so any byte string splits (byte-level BPE must accept everything).
+// Unlike GPT-2, a run is cut after kMaxChunkBytes (at a character boundary): text
+// without spaces (a URL, Chinese, a megabyte of one letter) would otherwise be one
+// chunk, and BPE's work per merge, training and encoding, grows with a chunk's length.
 #pragma once
 
 #include <string_view>
@@ -20,6 +23,10 @@
 #include "eigenformer/text/utf8.hpp"
 
 namespace eigenformer {
+
+/// Longer than any word of a natural language written with spaces (64 bytes: 64 ASCII
+/// letters, 21 Chinese characters).
+inline constexpr std::size_t kMaxChunkBytes = 64;
 
 enum class CharacterClass { kLetter, kDigit, kSpace, kOther };
 
@@ -72,10 +79,10 @@ inline std::vector<std::string_view> pre_split(std::string_view text) {
     if (text[j] == ' ' && j + 1 < n && class_at(j + 1) != CharacterClass::kSpace) ++j;  // 2. optional space
     const CharacterClass kind = class_at(j);
     if (kind != CharacterClass::kSpace) {
-      while (j < n) {  // the run of one class
+      while (j < n) {  // the run of one class, at most kMaxChunkBytes
         CharacterClass here;
         const std::size_t length = character_at(j, here);
-        if (here != kind) break;
+        if (here != kind || (j + length - start > kMaxChunkBytes && j > start)) break;
         j += length;
       }
       chunks.push_back(text.substr(start, j - start));
@@ -87,7 +94,7 @@ inline std::vector<std::string_view> pre_split(std::string_view text) {
     while (k < n) {
       CharacterClass here;
       const std::size_t length = character_at(k, here);
-      if (here != CharacterClass::kSpace) break;
+      if (here != CharacterClass::kSpace || (k + length - start > kMaxChunkBytes && k > start)) break;
       starts.push_back(k);
       k += length;
     }

@@ -56,6 +56,21 @@ inline std::vector<char32_t> decode_utf8(std::string_view text) {
   return code_points;
 }
 
+/// Throws unless all of text is UTF-8, naming where it came from (a file) and the byte
+/// offset and line of the first invalid sequence: check a file before it is reordered,
+/// so the offset is the file's.
+inline void check_utf8(std::string_view text, const std::string& source) {
+  for (std::size_t offset = 0, line = 1; offset < text.size();) {
+    char32_t code_point = 0;
+    const std::size_t used = decode_utf8_at(text, offset, code_point);
+    EF_CHECK(used > 0, "'" << source << "' is not UTF-8: invalid byte 0x" << std::hex
+                           << int(static_cast<unsigned char>(text[offset])) << std::dec << " at byte " << offset
+                           << " (line " << line << ")");
+    line += code_point == '\n';
+    offset += used;
+  }
+}
+
 inline std::string encode_utf8(char32_t c) {
   EF_CHECK(c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF),
            "U+" << std::hex << std::uint32_t(c) << " is not a Unicode scalar value");

@@ -6,14 +6,20 @@
 //     optimizer.step()
 //     every N steps: evaluate, log a CSV row, save a checkpoint
 // Batches come from next_batch(step, micro_step), a function of the step, so a run
-// resumed from a checkpoint sees exactly the batches the uninterrupted run would.
-// A loss or gradient that is NaN or infinite stops training with an Error naming
-// the step, the tensor and the learning rate: the usual sign of a learning rate too high.
+// resumed from a checkpoint sees exactly the batches the uninterrupted run would, and
+// its CSV log continues from the checkpoint's step (later rows are dropped, not repeated).
+// The last good model survives: a loss or gradient that is NaN or infinite, a loss past
+// max_loss_ratio x the first, or an update that makes a weight non-finite or larger than
+// checkpoint_format::kMaxWeight stops training with an Error naming the step, the tensor
+// and the learning rate (the usual sign of a learning rate too high), before any save.
+// Ctrl-C or SIGTERM finishes the current step, saves a checkpoint and throws
+// TrainingInterrupted; resume continues exactly where it stopped.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <functional>
 #include <limits>
@@ -21,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/os.hpp"
 #include "eigenformer/data/batch.hpp"
 #include "eigenformer/io/checkpoint.hpp"
 #include "eigenformer/optim/clip_grad_norm.hpp"
@@ -39,11 +46,18 @@ struct TrainingOptions {
   Index checkpoint_every = 0;       // 0: only at the end (if a path is given)
   bool resume = false;              // continue from checkpoint_path if it exists
   bool show_progress = true;
+  bool stop_on_signal = true;               // Ctrl-C / SIGTERM: end the step, save, throw TrainingInterrupted
+  std::uint32_t tokenizer_fingerprint = 0;  // saved in checkpoints: the tokenizer the data was encoded with
   // Divergence: a step whose loss exceeds this multiple of max(the run's first loss, 1)
   // stops training (0: never). A healthy run stays near or below its first loss; 10x is
   // a model gone wrong, and a checkpoint of it would replace a good one. The floor of 1
   // keeps a run that resumes near zero loss from stopping on a noisy batch.
   double max_loss_ratio = 10;
+};
+
+/// Thrown when Ctrl-C or SIGTERM stopped training at the end of a step (after the save).
+struct TrainingInterrupted : Error {
+  using Error::Error;
 };
 
 struct StepRecord {
@@ -69,11 +83,16 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
 
   const auto parameters = model.parameter_list();
   std::optional<CsvLog> csv;
+  const std::vector<std::string> columns{"step",     "loss", "learning_rate", "grad_norm", "tokens_per_second",
+                                         "eval_loss"};
   if (!options.csv_path.empty())
-    csv.emplace(
-        options.csv_path,
-        std::vector<std::string>{"step", "loss", "learning_rate", "grad_norm", "tokens_per_second", "eval_loss"},
-        first_step > 0);
+    csv.emplace(first_step > 0 ? CsvLog::continued(options.csv_path, columns, double(first_step))
+                               : CsvLog(options.csv_path, columns));
+  std::optional<os::StopSignals> stop_signals;
+  if (options.stop_on_signal) stop_signals.emplace();
+  const auto save = [&](Index steps_taken) {
+    save_checkpoint(options.checkpoint_path, model, steps_taken, &optimizer, options.tokenizer_fingerprint);
+  };
   ProgressLine progress(options.steps, first_step);
   std::vector<StepRecord> history;
   double first_loss = 0;  // this run's first step's loss, the yardstick of divergence
@@ -113,8 +132,10 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
         parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm : std::numeric_limits<double>::infinity());
     optimizer.step();
     for (const auto* p : parameters)  // never carry (or save) a weight the step broke
-      EF_CHECK(p->value.allFinite(), "step " << step + 1 << ": the update made " << p->name << " not finite "
-                                             << "(learning rate " << record.learning_rate << ")");
+      EF_CHECK(p->value.allFinite() && double(p->value.cwiseAbs().maxCoeff()) <= checkpoint_format::kMaxWeight,
+               "step " << step + 1 << ": the update made " << p->name << " "
+                       << (p->value.allFinite() ? "larger than the bound of a healthy model" : "not finite")
+                       << " (learning rate " << record.learning_rate << "); try a smaller learning rate");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     record.tokens_per_second = double(tokens) / std::max(seconds, 1e-9);
 
@@ -126,13 +147,20 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
     if (csv)
       csv->write({double(record.step), record.loss, record.learning_rate, record.grad_norm, record.tokens_per_second,
                   record.eval_loss});
+    const int signal = stop_signals ? stop_signals->received() : 0;
     if (!options.checkpoint_path.empty() &&
-        (last || (options.checkpoint_every > 0 && (step + 1) % options.checkpoint_every == 0)))
-      save_checkpoint(options.checkpoint_path, model, step + 1, &optimizer);
+        (last || signal != 0 || (options.checkpoint_every > 0 && (step + 1) % options.checkpoint_every == 0)))
+      save(step + 1);
     if (options.show_progress)
       progress.update({record.step, record.loss, record.learning_rate, record.grad_norm, record.tokens_per_second,
                        record.eval_loss});
     history.push_back(record);
+    if (signal != 0 && !last)
+      throw TrainingInterrupted(std::string(signal == SIGINT ? "Ctrl-C" : "SIGTERM") + " stopped training after step " +
+                                std::to_string(step + 1) +
+                                (options.checkpoint_path.empty()
+                                     ? " (no checkpoint path: nothing was saved)"
+                                     : "; saved '" + options.checkpoint_path + "': resume to continue"));
   }
   return history;
 }
