@@ -7,9 +7,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "command_line/calculator_tool.hpp"
+#include "command_line/fresh_knowledge.hpp"
 #include "command_line/induction_heads.hpp"
 #include "command_line/instruction_tuning.hpp"
 #include "command_line/linear_regression.hpp"
@@ -49,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (arguments.back().empty()) arguments.pop_back();
 
   namespace ex = examples;
-  switch (data[0] % 5) {
+  switch (data[0] % 7) {
     case 0: {
       ex::induction_heads::Options o;
       if (parse(o, ex::induction_heads::add_options, arguments))
@@ -76,6 +79,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require((a.command == "train" || a.command == "sample") && a.steps >= 101 && a.count >= 1 &&
                 a.count <= 100000 && std::isfinite(a.temperature) && a.temperature >= 0 && a.temperature <= 100 &&
                 a.top_k >= 0 && std::isfinite(a.top_p) && a.top_p > 0 && a.top_p <= 1 && !(a.resume && a.overwrite));
+      break;
+    }
+    case 5: {
+      ex::calculator_tool::Options o;
+      if (parse(o, ex::calculator_tool::add_options, arguments)) require(o.steps >= 100 && o.steps <= 1000000);
+      break;
+    }
+    case 6: {
+      ex::fresh_knowledge::Options o;  // --facts must name an existing file
+      if (parse(o, ex::fresh_knowledge::add_options, arguments))
+        require(o.steps >= 100 && o.steps <= 1000000 && (o.facts.empty() || std::filesystem::exists(o.facts)));
       break;
     }
     default: {

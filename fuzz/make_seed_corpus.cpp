@@ -42,15 +42,22 @@ int main(int argc, char** argv) try {
     std::ofstream(out / "fuzz_tokenize" / std::to_string(std::hash<std::string>{}(sample))) << sample;
   // Command lines: the first byte picks the example (fuzz_example_flags.cpp), NULs part the arguments.
   const std::vector<std::pair<char, std::vector<std::string>>> command_lines{
-      {0, {"--steps", "20", "--layers", "1"}}, {1, {"--base-steps", "100"}},
-      {2, {"--lr", "1e-3", "--clip", "0"}},    {3, {"train", "--steps", "200", "--resume"}},
-      {3, {"sample", "--temperature", "0.5"}}, {4, {"--seeds", "2", "--out", "x"}}};
+      {0, {"--steps", "20", "--layers", "1"}},
+      {1, {"--base-steps", "100"}},
+      {2, {"--lr", "1e-3", "--clip", "0"}},
+      {3, {"train", "--steps", "200", "--resume"}},
+      {3, {"sample", "--temperature", "0.5"}},
+      {4, {"--seeds", "2", "--out", "x"}},
+      {5, {"--steps", "300"}},
+      {6, {"--facts", "/etc/hostname", "--seed", "3"}}};
   for (std::size_t i = 0; i < command_lines.size(); ++i) {
     std::string bytes(1, command_lines[i].first);
     for (std::size_t j = 0; j < command_lines[i].second.size(); ++j)
       bytes += (j > 0 ? std::string(1, '\0') : std::string()) + command_lines[i].second[j];
     std::ofstream(out / "fuzz_example_flags" / std::to_string(i), std::ios::binary) << bytes;
   }
+  for (const char* expression : {"12345+67890", "(2+3)*-4/7", "1.5*2", "9223372036854775807+1"})
+    std::ofstream(out / "fuzz_tools" / std::to_string(std::hash<std::string>{}(expression))) << expression;
   return 0;
 } catch (const std::exception& error) {
   std::cerr << "make_seed_corpus: " << error.what() << "\n";

@@ -10,8 +10,8 @@ scripts/install-dependencies.sh clang libclang-rt-14-dev
 seconds=${1:-60}
 build=build-fuzz
 mkdir -p "$build/artifacts"
-flags=(-std=c++20 -O1 -g -I include -I examples -isystem /usr/include/eigen3)
-targets=(fuzz_checkpoint fuzz_llmc_checkpoint fuzz_tokenizer_files fuzz_token_shard fuzz_tokenize fuzz_example_flags)
+flags=(-std=c++20 -O1 -g -I include -I examples -I tests -isystem /usr/include/eigen3)
+targets=(fuzz_checkpoint fuzz_llmc_checkpoint fuzz_tokenizer_files fuzz_token_shard fuzz_tokenize fuzz_example_flags fuzz_tools)
 
 echo "== building the fuzz targets and the seed corpus"
 clang++ "${flags[@]}" fuzz/make_seed_corpus.cpp -o "$build/make_seed_corpus" &

@@ -43,7 +43,7 @@ std::vector<char> with_fresh_checksum(std::vector<char> bytes) {
 /// A version-3 file as an older version wrote it: version 2 had no tokenizer fingerprint
 /// and no checksum; version 1 also no norm_eps and rope_theta.
 std::vector<char> as_older_version(std::vector<char> bytes, std::uint32_t version) {
-  bytes.resize(bytes.size() - 4);
+  bytes.erase(bytes.end() - 4, bytes.end());  // the checksum
   bytes.erase(bytes.begin() + kFingerprintOffset, bytes.begin() + kFingerprintOffset + 4);
   if (version == 1) bytes.erase(bytes.begin() + kNormEpsOffset, bytes.begin() + kNormEpsOffset + 16);
   testing::poke<std::uint32_t>(bytes, kVersionOffset, version);
