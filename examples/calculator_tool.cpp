@@ -8,7 +8,8 @@
 //                 <|tool_output_start|>80235<|tool_output_end|>80235<|assistant_end|>
 //      The tool model learns to copy the question into a call and the answer out of
 //      the calculator's output; the output itself is never a target (the model must
-//      not learn to invent it).
+//      not learn to invent it), and half the outputs it is shown are random numbers,
+//      so that copying, not guessing, is what it learns.
 //   2. Exact match on 500 held-out questions per operation (never trained on), greedy,
 //      through the engine (model/engine.hpp), which runs the calls. Controls: the
 //      direct model, and the tool model with the calculator taken away (its calls get
@@ -53,10 +54,15 @@ CharTokenizer make_tokenizer() {
 }
 
 /// A training conversation: a question of either operation, answered in the style.
+/// Half of the tool model's conversations show a random number as the calculator's
+/// output (and answer): then copying the tool is the only way to be right. Shown only
+/// true answers, the model also half-learns to compute them itself, and its own guesses
+/// compete with the copy (measured: 0.81 on held-out products instead of 1.00).
 Conversation training_conversation(Style style, Rng& rng) {
   const Operation operation = rng.uniform_int(2) == 0 ? Operation::kAdd : Operation::kMultiply;
   const ArithmeticProblem problem = random_problem(operation, ProblemSplit::kTrain, rng);
-  return style == Style::kTool ? answered_with_calculator(problem) : answered_directly(problem);
+  if (style == Style::kDirect) return answered_directly(problem);
+  return answered_with_calculator(rng.uniform_int(2) == 0 ? problem : with_random_answer(problem, rng));
 }
 
 void train_model(Model& model, const CharTokenizer& tokenizer, Style style, const Options& options,
@@ -78,12 +84,12 @@ struct Scored {
 
 /// Greedy replies to the questions through the engine with `tools`, scored by exact match.
 Scored score(Model& model, const CharTokenizer& tokenizer, const std::vector<ArithmeticProblem>& problems,
-             std::vector<const Tool*> tools) {
+             const std::vector<const Tool*>& tools) {
   std::vector<Tokens> prompts;
   prompts.reserve(problems.size());
   for (const ArithmeticProblem& problem : problems)
     prompts.push_back(render_prompt(tokenizer, {{Role::kUser, problem.question}}, kTime));
-  Engine engine(model, tokenizer, std::move(tools), {.max_new_tokens = 64, .max_tool_calls = 2, .batch_size = 100});
+  Engine engine(model, tokenizer, tools, {.max_new_tokens = 64, .max_tool_calls = 2, .batch_size = 100});
   Sampler greedy = Sampler::greedy();
   Scored scored{{}, engine.generate(prompts, greedy)};
   for (std::size_t i = 0; i < problems.size(); ++i)

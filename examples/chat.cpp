@@ -43,17 +43,22 @@ using Model = GPT<float, LlamaBlock<float>>;
 
 constexpr Index kRows = 12, kTime = 191, kReplyTokens = 48;  // two exchanges fit a row
 
-/// One to two exchanges, each a skill: arithmetic with the calculator, or a lookup
+/// One exchange on a skill: arithmetic with the calculator (half the outputs shown random,
+/// so that it copies the tool rather than guesses: calculator_tool.cpp), or a lookup
 /// (random names and cities: the skill of reading the tool, not a world to remember).
+Conversation training_exchange(Rng& rng) {
+  if (rng.uniform_int(2) == 0) return answered_by_lookup(PeopleAndCities::make(1, rng).residents()[0]);
+  const Operation operation = rng.uniform_int(2) == 0 ? Operation::kAdd : Operation::kMultiply;
+  const ArithmeticProblem problem = random_problem(operation, ProblemSplit::kTrain, rng);
+  return answered_with_calculator(rng.uniform_int(2) == 0 ? problem : with_random_answer(problem, rng));
+}
+
+/// One or two exchanges.
 Conversation training_conversation(Rng& rng) {
-  Conversation conversation;
-  for (Index exchange = 1 + rng.uniform_int(2); exchange > 0; --exchange) {
-    const Conversation part =
-        rng.uniform_int(2) == 0
-            ? answered_with_calculator(random_problem(rng.uniform_int(2) == 0 ? Operation::kAdd : Operation::kMultiply,
-                                                      ProblemSplit::kTrain, rng))
-            : answered_by_lookup(PeopleAndCities::make(1, rng).residents()[0]);
-    conversation.insert(conversation.end(), part.begin(), part.end());
+  Conversation conversation = training_exchange(rng);
+  if (rng.uniform_int(2) == 0) {
+    const Conversation second = training_exchange(rng);
+    conversation.insert(conversation.end(), second.begin(), second.end());
   }
   return conversation;
 }

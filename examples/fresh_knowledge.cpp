@@ -79,12 +79,12 @@ void train_model(Model& model, const CharTokenizer& tokenizer, const PeopleAndCi
 
 /// Greedy answers to "where does NAME live?" for each name, through the engine with `tools`.
 std::vector<std::string> answers(Model& model, const CharTokenizer& tokenizer, const std::vector<std::string>& names,
-                                 std::vector<const Tool*> tools) {
+                                 const std::vector<const Tool*>& tools) {
   std::vector<Tokens> prompts;
   prompts.reserve(names.size());
   for (const std::string& name : names)
     prompts.push_back(render_prompt(tokenizer, {{Role::kUser, question_about(name)}}, kTime));
-  Engine engine(model, tokenizer, std::move(tools), {.max_new_tokens = 64, .max_tool_calls = 2, .batch_size = 100});
+  Engine engine(model, tokenizer, tools, {.max_new_tokens = 64, .max_tool_calls = 2, .batch_size = 100});
   Sampler greedy = Sampler::greedy();
   std::vector<std::string> said;
   said.reserve(names.size());

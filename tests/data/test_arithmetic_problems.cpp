@@ -28,6 +28,11 @@ TEST_CASE("Arithmetic problems: exact answers, the stated ranges, and held-out p
   CHECK(with_tool[1].text == "calculator 1+2");
   CHECK(with_tool[2].role == Role::kToolOutput);
   CHECK(answered_directly({"1+2", "3"}).size() == 2);
+  const ArithmeticProblem shown = with_random_answer({"12345+67890", "80235"}, rng);
+  CHECK(shown.question == "12345+67890");
+  CHECK(shown.answer.size() == 5);
+  CHECK(shown.answer[0] != '0');
+  CHECK(shown.answer.find_first_not_of("0123456789") == std::string::npos);
 }
 
 TEST_CASE("People and cities: unique names, moves that change the city, and a file the lookup tool reads") {

@@ -37,6 +37,14 @@ inline ArithmeticProblem random_problem(Operation operation, ProblemSplit split,
   }
 }
 
+/// The problem with its answer replaced by a random number of the same length (the
+/// first digit not 0): a tool's output the model cannot guess, only copy.
+inline ArithmeticProblem with_random_answer(ArithmeticProblem problem, Rng& rng) {
+  for (std::size_t i = 0; i < problem.answer.size(); ++i)
+    problem.answer[i] = char('0' + (i == 0 ? 1 + rng.uniform_int(9) : rng.uniform_int(10)));
+  return problem;
+}
+
 /// The problem asked and answered directly: user "12345+67890", assistant "80235".
 inline Conversation answered_directly(const ArithmeticProblem& problem) {
   return {{Role::kUser, problem.question}, {Role::kAssistant, problem.answer}};

@@ -238,7 +238,7 @@ inline std::string without_checksum_line(const std::string& text, const std::str
                        text.back() == '\n' && text[line_start - 1] == '\n';
   EF_CHECK(present || !required, "'" << path << "' is truncated or corrupt: its last line is not \"crc32 <checksum>\"");
   if (!present) return text;
-  const std::string body = text.substr(0, line_start);
+  std::string body = text.substr(0, line_start);
   const std::uint32_t stored = std::uint32_t(std::strtoul(text.c_str() + line_start + 6, nullptr, 16));
   EF_CHECK(stored == crc32(body), "'" << path << "' is corrupt: its text gives the CRC-32 " << std::hex << crc32(body)
                                       << ", its last line says " << stored

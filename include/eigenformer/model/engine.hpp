@@ -83,7 +83,7 @@ class Engine {
   using OnToken = std::function<void(Index row, int token, TokenSource source)>;
 
   /// The tokenizer must hold the chat tokens (ChatTokens::add_to). The tools are borrowed.
-  Engine(Model& model, const Tokenizer& tokenizer, std::vector<const Tool*> tools, EngineLimits limits = {})
+  Engine(Model& model, const Tokenizer& tokenizer, const std::vector<const Tool*>& tools, EngineLimits limits = {})
       : model_(model), tokenizer_(tokenizer), chat_(ChatTokens::of(tokenizer)), limits_(limits) {
     EF_CHECK(limits.max_new_tokens >= 1 && limits.max_tool_calls >= 0 && limits.max_call_tokens >= 1 &&
                  limits.batch_size >= 1,
