@@ -12,11 +12,19 @@
 using namespace eigenformer;
 namespace fs = std::filesystem;
 
+// Writes one seed file, making its folder; a seed that cannot be written stops the program
+// (a fuzzer started on a missing folder exits at once).
+void write_seed(const fs::path& path, const std::string& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream file(path, std::ios::binary);
+  file << bytes;
+  EF_CHECK(file.flush().good(), "cannot write the seed '" + path.string() + "'");
+}
+
 int main(int argc, char** argv) try {
   EF_CHECK(argc == 2, "usage: make_seed_corpus OUT_DIR");
   const fs::path out = argv[1];
-  for (const char* target : {"fuzz_checkpoint", "fuzz_llmc_checkpoint", "fuzz_tokenizer_files", "fuzz_token_shard",
-                             "fuzz_tokenize", "fuzz_example_flags"})
+  for (const char* target : {"fuzz_checkpoint", "fuzz_llmc_checkpoint", "fuzz_tokenizer_files", "fuzz_token_shard"})
     fs::create_directories(out / target);
 
   GPT<float> model(GPTConfig{.vocab_size = 8, .block_size = 4, .num_layers = 1, .num_heads = 1, .channels = 4});
@@ -39,7 +47,7 @@ int main(int argc, char** argv) try {
   }
   write_token_shard((out / "fuzz_token_shard/shard.bin").string(), bpe.encode_ordinary(text));
   for (const char* sample : {"the cat", "caf\xc3\xa9 <|endoftext|>", "\xff\xfe invalid", ""})
-    std::ofstream(out / "fuzz_tokenize" / std::to_string(std::hash<std::string>{}(sample))) << sample;
+    write_seed(out / "fuzz_tokenize" / std::to_string(std::hash<std::string>{}(sample)), sample);
   // Command lines: the first byte picks the example (fuzz_example_flags.cpp), NULs part the arguments.
   const std::vector<std::pair<char, std::vector<std::string>>> command_lines{
       {0, {"--steps", "20", "--layers", "1"}},
@@ -54,10 +62,10 @@ int main(int argc, char** argv) try {
     std::string bytes(1, command_lines[i].first);
     for (std::size_t j = 0; j < command_lines[i].second.size(); ++j)
       bytes += (j > 0 ? std::string(1, '\0') : std::string()) + command_lines[i].second[j];
-    std::ofstream(out / "fuzz_example_flags" / std::to_string(i), std::ios::binary) << bytes;
+    write_seed(out / "fuzz_example_flags" / std::to_string(i), bytes);
   }
   for (const char* expression : {"12345+67890", "(2+3)*-4/7", "1.5*2", "9223372036854775807+1"})
-    std::ofstream(out / "fuzz_tools" / std::to_string(std::hash<std::string>{}(expression))) << expression;
+    write_seed(out / "fuzz_tools" / std::to_string(std::hash<std::string>{}(expression)), expression);
   return 0;
 } catch (const std::exception& error) {
   std::cerr << "make_seed_corpus: " << error.what() << "\n";

@@ -22,16 +22,30 @@ done
 wait
 rm -rf "$build/seeds" && "$build/make_seed_corpus" "$build/seeds"
 
+# One fuzzer per core at a time (each is single-threaded); a target's log and status are its own files.
+fuzz_target() {
+  local target=$1 status=0
+  mkdir -p "$build/corpus/$target"
+  "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" \
+    "$build/corpus/$target" "$build/seeds/$target" 2>"$build/$target.log" || status=$?
+  echo "$status" >"$build/$target.status"
+}
+for target in "${targets[@]}"; do
+  while (($(jobs -rp | wc -l) >= $(nproc))); do wait -n; done
+  echo "== $target, $seconds s"
+  fuzz_target "$target" &
+done
+wait
+
 passed=0 failed=0
 for target in "${targets[@]}"; do
-  mkdir -p "$build/corpus/$target"
-  echo "== $target, $seconds s"
-  if "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
-       -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" \
-       "$build/corpus/$target" "$build/seeds/$target" 2>"$build/$target.log"; then
+  if [ "$(cat "$build/$target.status")" = 0 ]; then
     passed=$((passed + 1))
+    echo "passed: $target"
   else
     failed=$((failed + 1))
+    echo "FAILED: $target"
     tail -40 "$build/$target.log"
   fi
   grep -E "^stat::number_of_executed_units|^Done" "$build/$target.log" | sed "s/^/  /"

@@ -92,7 +92,6 @@ inline void write_file(const std::string& path, const std::vector<char>& bytes) 
   out.write(bytes.data(), std::streamsize(bytes.size()));
 }
 
-/// Overwrites sizeof(T) bytes at `offset` of a byte image with `value`.
 /// Trains quietly with AdamW (default options) under `schedule`: the loop the
 /// training tests share. Returns one record per step.
 template <class Model, class Schedule, class NextBatch>
@@ -104,9 +103,18 @@ std::vector<StepRecord> train_quietly(Model& model, const Schedule& schedule, In
   return train(model, optimizer, schedule, next_batch, options);
 }
 
+/// Overwrites sizeof(T) bytes at `offset` of a byte image with `value`.
 template <class T>
 void poke(std::vector<char>& bytes, std::size_t offset, T value) {
   std::memcpy(bytes.data() + offset, &value, sizeof(T));
+}
+
+/// A feed-forward layer small enough for finite differences (MLP and SwiGLU tests).
+inline GPTConfig small_ffn_config() { return {.num_heads = 2, .channels = 6, .ffn_hidden = 10}; }
+
+/// A model small enough to compare cached generation with full forwards position by position.
+inline GPTConfig generation_config() {
+  return {.vocab_size = 11, .block_size = 9, .num_layers = 2, .num_heads = 2, .channels = 12};
 }
 
 }  // namespace eigenformer::testing

@@ -9,7 +9,7 @@ using testing::require_error_mentions;
 
 namespace {
 
-GPTConfig small_config() {
+GPTConfig checkpoint_config() {
   return {.vocab_size = 13, .block_size = 8, .num_layers = 2, .num_heads = 2, .channels = 16};
 }
 
@@ -54,7 +54,7 @@ std::vector<char> as_older_version(std::vector<char> bytes, std::uint32_t versio
 
 TEST_CASE("Checkpoint: norm_eps and rope_theta are saved, and version-1 and version-2 files still load") {
   const std::string path = testing::scratch_path("v2.ckpt"), old_path = testing::scratch_path("v1.ckpt");
-  GPTConfig config = small_config();
+  GPTConfig config = checkpoint_config();
   config.norm_eps = 1e-6;
   config.rope_theta = 500000.0;
   LlamaGPT<float> model(config, 1);
@@ -62,11 +62,11 @@ TEST_CASE("Checkpoint: norm_eps and rope_theta are saved, and version-1 and vers
   const CheckpointInfo info = read_checkpoint_info(path);
   CHECK(info.config.norm_eps == 1e-6);
   CHECK(info.config.rope_theta == 500000.0);
-  LlamaGPT<float> other_theta(small_config(), 1);
+  LlamaGPT<float> other_theta(checkpoint_config(), 1);
   require_error_mentions([&] { load_checkpoint(path, other_theta); }, {"norm_eps is 1e-06 in the file, 1e-05"});
 
   // The same file as versions 1 and 2 wrote it.
-  GPT<float> gpt(small_config(), 2);
+  GPT<float> gpt(checkpoint_config(), 2);
   save_checkpoint(path, gpt, 5);
   for (const std::uint32_t version : {1u, 2u}) {
     CAPTURE(version);
@@ -75,7 +75,7 @@ TEST_CASE("Checkpoint: norm_eps and rope_theta are saved, and version-1 and vers
     CHECK(old_info.config.norm_eps == GPTConfig{}.norm_eps);
     CHECK(old_info.config.rope_theta == GPTConfig{}.rope_theta);
     CHECK(old_info.tokenizer_fingerprint == 0);
-    GPT<float> restored(small_config(), 3);
+    GPT<float> restored(checkpoint_config(), 3);
     CHECK(load_checkpoint(old_path, restored) == 5);
     CHECK(restored.parameter_list()[0]->value == gpt.parameter_list()[0]->value);
   }
@@ -83,12 +83,12 @@ TEST_CASE("Checkpoint: norm_eps and rope_theta are saved, and version-1 and vers
 
 TEST_CASE("Checkpoint: model, optimizer state and step round-trip exactly") {
   const std::string path = testing::scratch_path("round_trip.ckpt");
-  GPT<float> model(small_config(), 1);
+  GPT<float> model(checkpoint_config(), 1);
   AdamW<float> optimizer(model.parameter_list());
   train(model, optimizer, ConstantSchedule{1e-2}, batch_for_step, quiet_options(3));
   save_checkpoint(path, model, 3, &optimizer);
 
-  GPT<float> restored(small_config(), 2);
+  GPT<float> restored(checkpoint_config(), 2);
   AdamW<float> restored_optimizer(restored.parameter_list());
   CHECK(load_checkpoint(path, restored, &restored_optimizer) == 3);
   CHECK(restored_optimizer.step_count() == 3);
@@ -109,21 +109,21 @@ TEST_CASE("Checkpoint: model, optimizer state and step round-trip exactly") {
 
 TEST_CASE("Checkpoint: resumed training continues with the same losses as uninterrupted training") {
   const std::string path = testing::scratch_path("resume.ckpt");
-  GPT<float> straight(small_config(), 1);
+  GPT<float> straight(checkpoint_config(), 1);
   AdamW<float> straight_optimizer(straight.parameter_list());
   const WarmupCosineSchedule schedule{1e-2, 2, 10, 1e-3};
   const auto uninterrupted = train(straight, straight_optimizer, schedule, batch_for_step, quiet_options(10));
 
   TrainingOptions first_half = quiet_options(5);
   first_half.checkpoint_path = path;
-  GPT<float> model(small_config(), 1);
+  GPT<float> model(checkpoint_config(), 1);
   AdamW<float> optimizer(model.parameter_list());
   train(model, optimizer, schedule, batch_for_step, first_half);
 
   TrainingOptions second_half = quiet_options(10);
   second_half.checkpoint_path = path;
   second_half.resume = true;
-  GPT<float> resumed(small_config(), 99);  // different initial weights: all must come from the file
+  GPT<float> resumed(checkpoint_config(), 99);  // different initial weights: all must come from the file
   AdamW<float> resumed_optimizer(resumed.parameter_list());
   const auto rest = train(resumed, resumed_optimizer, schedule, batch_for_step, second_half);
   REQUIRE(rest.size() == 5);
@@ -135,11 +135,11 @@ TEST_CASE("Checkpoint: resumed training continues with the same losses as uninte
 
 TEST_CASE("Checkpoint: bad files are clear errors, and a failed load changes nothing") {
   const std::string path = testing::scratch_path("good.ckpt"), bad = testing::scratch_path("bad.ckpt");
-  GPT<float> model(small_config(), 1);
+  GPT<float> model(checkpoint_config(), 1);
   AdamW<float> optimizer(model.parameter_list());
   save_checkpoint(path, model, 0, &optimizer);
   const std::vector<char> good = testing::read_file(path);
-  GPT<float> target(small_config(), 5);
+  GPT<float> target(checkpoint_config(), 5);
   const Matrix<float> before = target.parameter_list()[0]->value;
 
   const auto load_bad = [&](const std::vector<char>& bytes, const std::vector<std::string>& fragments) {
@@ -167,7 +167,7 @@ TEST_CASE("Checkpoint: bad files are clear errors, and a failed load changes not
     load_bad(bytes, {"version 7", "reads versions 1 to 3"});
   }
   SUBCASE("a config that does not match the model") {
-    GPTConfig wider = small_config();
+    GPTConfig wider = checkpoint_config();
     wider.channels = 32;
     GPT<float> other(wider);
     save_checkpoint(bad, other);
@@ -235,7 +235,7 @@ TEST_CASE("Checkpoint: bad files are clear errors, and a failed load changes not
 
 TEST_CASE("Checkpoint: a write that fails part-way never replaces the good file") {
   const std::string path = testing::scratch_path("atomic.ckpt");
-  GPT<float> model(small_config(), 1);
+  GPT<float> model(checkpoint_config(), 1);
   save_checkpoint(path, model, 1);
   const std::vector<char> good = testing::read_file(path);
   {
@@ -301,7 +301,7 @@ TEST_CASE("Checkpoint: a model is tied to its tokenizer, and another tokenizer o
   const std::string path = testing::scratch_path("tied.ckpt");
   const CharTokenizer tokenizer = CharTokenizer::from_text("abcdefghijklm");  // 13 characters, as the config
   const CharTokenizer other = CharTokenizer::from_text("nopqrstuvwxyz");
-  GPT<float> model(small_config(), 1);
+  GPT<float> model(checkpoint_config(), 1);
   AdamW<float> optimizer(model.parameter_list());
   save_checkpoint(path, model, 0, &optimizer, tokenizer.fingerprint());
   const CheckpointInfo info = read_checkpoint_info(path);
@@ -315,7 +315,7 @@ TEST_CASE("Checkpoint: a model is tied to its tokenizer, and another tokenizer o
 
 TEST_CASE("Checkpoint: a save removes the temporary files of killed saves, never a live process's") {
   const std::string path = testing::scratch_path("stale.ckpt");
-  GPT<float> model(small_config(), 1);
+  GPT<float> model(checkpoint_config(), 1);
   const pid_t child = ::fork();  // a process id that is certainly dead once reaped
   REQUIRE(child >= 0);
   if (child == 0) ::_exit(0);

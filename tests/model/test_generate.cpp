@@ -2,13 +2,7 @@
 
 using namespace eigenformer;
 
-namespace {
-
-GPTConfig generation_config() {
-  return {.vocab_size = 11, .block_size = 9, .num_layers = 2, .num_heads = 2, .channels = 12};
-}
-
-}  // namespace
+using testing::generation_config;
 
 TEST_CASE("generate: past the block size, the refilled cache gives the logits of an uncached forward") {
   // Greedy decoding from 3 tokens to 20 with a block size of 9: the cache fills at 9

@@ -4,7 +4,7 @@ using namespace eigenformer;
 
 namespace {
 
-GPTConfig odd_config() {
+GPTConfig odd_gpt_config() {
   return {.vocab_size = 7, .block_size = 6, .num_layers = 2, .num_heads = 3, .channels = 12, .ffn_hidden = 20};
 }
 
@@ -25,12 +25,12 @@ void check_model_gradients(Model& model) {
 }  // namespace
 
 TEST_CASE("GPT: whole-model gradients match finite differences (GPT-2 blocks, tied head)") {
-  GPT<double> model(odd_config());
+  GPT<double> model(odd_gpt_config());
   check_model_gradients(model);
 }
 
 TEST_CASE("GPT: whole-model gradients match finite differences (LLaMA blocks, untied head, no bias)") {
-  GPTConfig config = odd_config();
+  GPTConfig config = odd_gpt_config();
   config.channels = 12;
   config.num_heads = 2;  // RoPE needs an even head size: 6
   config.bias = false;
@@ -44,7 +44,7 @@ TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T, loss is their 
   // eps = 0.5 as well: a norm that ignored the config's epsilon (the final one had) would differ.
   for (const double norm_eps : {1e-5, 0.5}) {
     CAPTURE(norm_eps);
-    GPTConfig config = odd_config();
+    GPTConfig config = odd_gpt_config();
     config.norm_eps = norm_eps;
     GPT<double> model(config);
     Rng rng(4);
@@ -85,7 +85,7 @@ TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T, loss is their 
 }
 
 TEST_CASE("GPT: at initialization (std 0.02) the logits are near 0, so the loss is near ln V") {
-  GPT<double> model(odd_config());
+  GPT<double> model(odd_gpt_config());
   CHECK(model.forward(kTokens, kTargets, 2, 5) == doctest::Approx(std::log(7.0)).epsilon(0.02));
 }
 
@@ -125,10 +125,10 @@ TEST_CASE("GPT: the same seed builds the same model, presets validate") {
 }
 
 TEST_CASE("GPT: bad configs and inputs are errors that name the values") {
-  GPTConfig config = odd_config();
+  GPTConfig config = odd_gpt_config();
   config.num_heads = 5;
   testing::require_error_mentions([&] { GPT<float> model(config); }, {"channels 12", "num_heads 5"});
-  config = odd_config();
+  config = odd_gpt_config();
   config.vocab_size = 0;
   testing::require_error_mentions([&] { GPT<float> model(config); }, {"vocab_size", "0"});
   for (const auto& [vocab, block] : {std::pair<Index, Index>{1000000000, 64}, {64, 1000000000}}) {
@@ -137,7 +137,7 @@ TEST_CASE("GPT: bad configs and inputs are errors that name the values") {
                                     {"needs about 512", "GB for its weights and gradients", "GB of memory"});
   }
 
-  GPT<float> model(odd_config());
+  GPT<float> model(odd_gpt_config());
   testing::require_error_mentions([&] { model.forward(Tokens(14, 1), 2, 7); }, {"sequence length 7", "block size 6"});
   testing::require_error_mentions([&] { model.forward(Tokens{1, 2, 9}, 1, 3); }, {"token id 9", "[0, 7)"});
   testing::require_error_mentions([&] { model.forward(Tokens{1, 2, 3}, 2, 2); }, {"3 tokens", "batch 2", "time 2"});

@@ -5,7 +5,7 @@ using testing::random_matrix;
 
 namespace {
 
-GPTConfig odd_config() { return {.block_size = 7, .num_heads = 3, .channels = 12}; }
+GPTConfig odd_attention_config() { return {.block_size = 7, .num_heads = 3, .channels = 12}; }
 
 /// Attention written as its definition, one loop per index, from the layer's own weights.
 Matrix<double> naive_attention(CausalSelfAttention<double>& attention, const Matrix<double>& x, Index batch,
@@ -36,7 +36,7 @@ Matrix<double> naive_attention(CausalSelfAttention<double>& attention, const Mat
 
 TEST_CASE("Attention: forward equals the definition written as loops") {
   Rng rng(1);
-  CausalSelfAttention<double> attention(odd_config(), rng);
+  CausalSelfAttention<double> attention(odd_attention_config(), rng);
   testing::randomize_parameters(attention, rng);
   const Matrix<double> x = random_matrix(10, 12, rng);
   const Matrix<double> y = attention.forward(x, 2, 5);
@@ -45,7 +45,7 @@ TEST_CASE("Attention: forward equals the definition written as loops") {
 
 TEST_CASE("Attention: with one position, the output is proj(v), with zero queries, the mean of earlier values") {
   Rng rng(2);
-  CausalSelfAttention<double> attention(odd_config(), rng);
+  CausalSelfAttention<double> attention(odd_attention_config(), rng);
   testing::randomize_parameters(attention, rng);
   auto parameters = parameter_list(attention);
   const Matrix<double> x = random_matrix(4, 12, rng);
@@ -67,9 +67,9 @@ TEST_CASE("Attention: with one position, the output is proj(v), with zero querie
 
 TEST_CASE("Attention: gradients match finite differences (B=2, T=5, C=12, 3 heads), learned and rotary") {
   Rng rng(3);
-  CausalSelfAttention<double> attention(odd_config(), rng);
+  CausalSelfAttention<double> attention(odd_attention_config(), rng);
   testing::require_sequence_gradients(attention, 2, 5, random_matrix(10, 12, rng), rng);
-  CausalSelfAttention<double, Rope<double>> rotary(odd_config(), rng);
+  CausalSelfAttention<double, Rope<double>> rotary(odd_attention_config(), rng);
   testing::require_sequence_gradients(rotary, 2, 5, random_matrix(10, 12, rng), rng);
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("Attention: past one query chunk (T = 70: chunks of 32, 32 and 6), for
 
 TEST_CASE("Attention: any T up to the block size at any call") {
   Rng rng(4);
-  CausalSelfAttention<double> attention(odd_config(), rng);
+  CausalSelfAttention<double> attention(odd_attention_config(), rng);
   const Matrix<double> two_of_seven = random_matrix(14, 12, rng), one_of_five = random_matrix(5, 12, rng);
   CHECK(attention.forward(two_of_seven, 2, 7).rows() == 14);
   testing::require_sequence_gradients(attention, 3, 2, random_matrix(6, 12, rng), rng);
@@ -101,7 +101,7 @@ TEST_CASE("Attention: any T up to the block size at any call") {
 
 TEST_CASE("Attention: causal, changing a later position never changes an earlier output") {
   Rng rng(5);
-  CausalSelfAttention<double, Rope<double>> attention(odd_config(), rng);
+  CausalSelfAttention<double, Rope<double>> attention(odd_attention_config(), rng);
   testing::randomize_parameters(attention, rng);
   Matrix<double> x = random_matrix(10, 12, rng);
   const Matrix<double> before = attention.forward(x, 2, 5);
@@ -115,11 +115,11 @@ TEST_CASE("Attention: causal, changing a later position never changes an earlier
 
 TEST_CASE("Attention: bad configs and shapes are errors that name the values") {
   Rng rng(6);
-  GPTConfig config = odd_config();
+  GPTConfig config = odd_attention_config();
   config.num_heads = 5;
   testing::require_error_mentions([&] { CausalSelfAttention<float>(config, rng); },
                                   {"channels 12", "not divisible", "num_heads 5"});
-  CausalSelfAttention<float> attention(odd_config(), rng);
+  CausalSelfAttention<float> attention(odd_attention_config(), rng);
   const Matrix<float> eight = Matrix<float>::Zero(8, 12), nine = Matrix<float>::Zero(9, 12),
                       narrow = Matrix<float>::Zero(10, 11);
   testing::require_error_mentions([&] { attention.forward(eight, 1, 8); }, {"T = 8", "block_size = 7"});

@@ -2,11 +2,9 @@
 
 using namespace eigenformer;
 
-namespace {
+using testing::generation_config;
 
-GPTConfig generation_config() {
-  return {.vocab_size = 11, .block_size = 9, .num_layers = 2, .num_heads = 2, .channels = 12};
-}
+namespace {
 
 /// The KV cache must reproduce a full forward pass: same logits at every position.
 template <class Model>

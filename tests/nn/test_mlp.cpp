@@ -2,14 +2,11 @@
 
 using namespace eigenformer;
 using testing::random_matrix;
-
-namespace {
-GPTConfig small_config() { return {.num_heads = 2, .channels = 6, .ffn_hidden = 10}; }
-}  // namespace
+using testing::small_ffn_config;
 
 TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights, default width 4C") {
   Rng rng(1);
-  MLP<double> mlp(small_config(), rng);
+  MLP<double> mlp(small_ffn_config(), rng);
   testing::randomize_parameters(mlp, rng);
   const auto p = parameter_list(mlp);  // fc.weight, fc.bias, proj.weight, proj.bias
   const Matrix<double> x = random_matrix(3, 6, rng);
@@ -23,6 +20,6 @@ TEST_CASE("MLP: forward is proj(gelu(fc(x))) from its own weights, default width
 
 TEST_CASE("MLP: gradients match finite differences") {
   Rng rng(2);
-  MLP<double> mlp(small_config(), rng);
+  MLP<double> mlp(small_ffn_config(), rng);
   testing::require_layer_gradients(mlp, random_matrix(5, 6, rng), rng);
 }

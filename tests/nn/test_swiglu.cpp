@@ -2,14 +2,11 @@
 
 using namespace eigenformer;
 using testing::random_matrix;
-
-namespace {
-GPTConfig small_config() { return {.num_heads = 2, .channels = 6, .ffn_hidden = 10}; }
-}  // namespace
+using testing::small_ffn_config;
 
 TEST_CASE("SwiGLU: forward is proj(silu(gate x) * up x), gradients match finite differences") {
   Rng rng(3);
-  GPTConfig config = small_config();
+  GPTConfig config = small_ffn_config();
   config.bias = false;
   SwiGLU<double> swiglu(config, rng);
   testing::randomize_parameters(swiglu, rng);

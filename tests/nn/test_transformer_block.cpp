@@ -5,7 +5,7 @@ using testing::random_matrix;
 
 namespace {
 
-GPTConfig odd_config(bool bias) {
+GPTConfig odd_block_config(bool bias) {
   GPTConfig config;
   config.channels = 12;
   config.num_heads = 3;
@@ -18,14 +18,14 @@ GPTConfig odd_config(bool bias) {
 template <class Block>
 void check_block_gradients(bool bias) {
   Rng rng(11);
-  Block block(odd_config(bias), rng, "blocks.0");
+  Block block(odd_block_config(bias), rng, "blocks.0");
   testing::require_sequence_gradients(block, 2, 5, random_matrix(10, 12, rng), rng);
 }
 
 template <class Block>
 void check_block_causality() {
   Rng rng(12);
-  Block block(odd_config(true), rng);
+  Block block(odd_block_config(true), rng);
   testing::randomize_parameters(block, rng);
   Matrix<double> x = random_matrix(10, 12, rng);
   const Matrix<double> before = block.forward(x, 2, 5);
@@ -40,14 +40,14 @@ void check_block_causality() {
 TEST_CASE("TransformerBlock: forward is x + attn(norm_1(x)), then h + ffn(norm_2(h))") {
   Rng rng(10);
   using Block = GPT2Block<double>;
-  Block block(odd_config(true), rng);
+  Block block(odd_block_config(true), rng);
   testing::randomize_parameters(block, rng);
   const auto p = parameter_list(block);
   // Rebuild the same sub-layers from the same weights and compose them by hand.
   Rng unused(0);
   LayerNorm<double> norm_1(12), norm_2(12);
-  CausalSelfAttention<double> attention(odd_config(true), unused);
-  MLP<double> mlp(odd_config(true), unused);
+  CausalSelfAttention<double> attention(odd_block_config(true), unused);
+  MLP<double> mlp(odd_block_config(true), unused);
   const auto copy_into = [&](auto& layer, std::size_t first) {
     const auto list = parameter_list(layer);
     for (std::size_t i = 0; i < list.size(); ++i) list[i]->value = p[first + i]->value;
@@ -67,7 +67,7 @@ TEST_CASE("TransformerBlock: forward is x + attn(norm_1(x)), then h + ffn(norm_2
 
 TEST_CASE("TransformerBlock: parameter names are dotted paths") {
   Rng rng(13);
-  GPT2Block<float> block(odd_config(true), rng, "blocks.3");
+  GPT2Block<float> block(odd_block_config(true), rng, "blocks.3");
   std::vector<std::string> names;
   for (auto* p : parameter_list(block)) names.push_back(p->name);
   const std::vector<std::string> expected{
@@ -92,7 +92,7 @@ TEST_CASE("TransformerBlock: causal in both compositions") {
 
 TEST_CASE("TransformerBlock: dropout is seeded, active in training, off at eval") {
   Rng rng(14), same(14);
-  GPTConfig config = odd_config(true);
+  GPTConfig config = odd_block_config(true);
   config.dropout = 0.3;
   GPT2Block<double> a(config, rng), b(config, same);
   const Matrix<double> x = random_matrix(10, 12, rng);

@@ -43,6 +43,8 @@ TEST_CASE("Calculator: division by zero, overflow and malformed input are named 
   fails("2**3", "found '*'");
   fails(std::string(1001, '1').c_str(), "more than 1000");
   fails((std::string(150, '(') + "1" + std::string(150, ')')).c_str(), "nested more than 100 deep");
-  const std::string huge = "1" + std::string(300, '0') + ".5";  // too long for an integer: a decimal
+  std::string huge(301, '0');  // 1e300 + 0.5: too long for an integer, so a decimal
+  huge.front() = '1';
+  huge.append(".5");
   CHECK(Calculator::evaluate(huge + "*" + huge) == "1e+600");
 }

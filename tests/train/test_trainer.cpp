@@ -126,7 +126,7 @@ TEST_CASE(
                                   {"max_loss_ratio must be finite and >= 0", "got -1"});
 }
 
-TEST_CASE("Trainer: the same seed and thread count give bit-identical losses over 100 steps") {
+TEST_CASE("Trainer: the same seed and thread count give bit-identical losses over 30 steps") {
   // Big enough that attention and the matrix products take their multi-threaded paths.
   const GPTConfig config{
       .vocab_size = 32, .block_size = 32, .num_layers = 2, .num_heads = 4, .channels = 64, .dropout = 0.1};
@@ -142,15 +142,14 @@ TEST_CASE("Trainer: the same seed and thread count give bit-identical losses ove
       return batch;
     };
     std::vector<double> losses;
-    for (const StepRecord& record :
-         train(model, optimizer, WarmupCosineSchedule{1e-3, 10, 100}, next_batch, quiet(100)))
+    for (const StepRecord& record : train(model, optimizer, WarmupCosineSchedule{1e-3, 5, 30}, next_batch, quiet(30)))
       losses.push_back(record.loss);
     return losses;
   };
   for (int threads : {1, 2}) {
     CAPTURE(threads);
     const std::vector<double> first = run(threads), second = run(threads);
-    REQUIRE(first.size() == 100);
+    REQUIRE(first.size() == 30);
     CHECK(first == second);  // exact: every reduction runs in the same order in both runs
   }
   set_num_threads(1);

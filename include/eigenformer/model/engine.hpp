@@ -81,9 +81,12 @@ class Engine {
   using S = typename Model::Scalar;
   /// Streams each token as a row gets it (for a chat: print as it comes).
   using OnToken = std::function<void(Index row, int token, TokenSource source)>;
+  using Tools = std::vector<const Tool*>;
 
-  /// The tokenizer must hold the chat tokens (ChatTokens::add_to). The tools are borrowed.
-  Engine(Model& model, const Tokenizer& tokenizer, const std::vector<const Tool*>& tools, EngineLimits limits = {})
+  /// The tokenizer must hold the chat tokens (ChatTokens::add_to). The model, the
+  /// tokenizer and the tools are borrowed: each must outlive the engine, so a temporary
+  /// model or tokenizer is refused at compile time (the two deleted constructors).
+  Engine(Model& model, const Tokenizer& tokenizer, const Tools& tools, EngineLimits limits = {})
       : model_(model), tokenizer_(tokenizer), chat_(ChatTokens::of(tokenizer)), limits_(limits) {
     EF_CHECK(limits.max_new_tokens >= 1 && limits.max_tool_calls >= 0 && limits.max_call_tokens >= 1 &&
                  limits.batch_size >= 1,
@@ -96,6 +99,9 @@ class Engine {
       EF_CHECK(tools_.emplace(name, tool).second, "two tools are named '" << name << "'");
     }
   }
+
+  Engine(Model&&, const Tokenizer&, const Tools&, EngineLimits = {}) = delete;  // a temporary would dangle
+  Engine(Model&, const Tokenizer&&, const Tools&, EngineLimits = {}) = delete;  // a temporary would dangle
 
   /// Writes one reply per prompt (each a rendered conversation ending in
   /// <|assistant_start|>, see render_prompt). Result i belongs to prompts[i]; the sampler
