@@ -15,8 +15,12 @@ With --baseline (a race_step built from an earlier commit: bench/race.sh --basel
 REV builds one), that build runs in the same rounds too, alternated with the others, and
 the table adds its figures and the change: the way to show a change costs no speed.
 
+A second table races generation at the small config, batch 1, 8 and 32 (each row its own
+sequence, greedy, KV cache, 127 new tokens): the chat engine (model/engine.hpp), a plain-loop
+decoder of the same model in the manner of llama2.c (bench/plain_decoder.hpp), and PyTorch.
+
 usage: /usr/bin/python3 bench/race.py --race-step build-bench/bench/race_step [--threads 1 2] [--rounds 3]
-                                      [--baseline build-baseline/bench/race_step]
+                                      [--baseline build-baseline/bench/race_step] [--batches 1 8 32]
 """
 import argparse
 import json
@@ -69,6 +73,27 @@ def race(race_step, baseline, config, mode, threads, rounds, repeats):
     return ours, before, theirs[best], best
 
 
+def race_generation(race_step, threads, batch, rounds, repeats):
+    """Median tokens/s of the engine, the plain loop and PyTorch (its best setting), alternated."""
+    sides = {"engine": [], "plain": []}
+    theirs = {label: [] for label, _, _ in settings(threads)}
+    ours_environment = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_NUM_THREADS": str(threads)}
+    for _ in range(rounds):
+        for mode, reports in sides.items():
+            reports.append(run([race_step, "--config", "small", "--threads", str(threads), "--mode", mode,
+                                "--batch", str(batch), "--repeats", str(repeats)], ours_environment))
+        for label, environment, torch_threads in settings(threads):
+            theirs[label].append(run([sys.executable, os.path.join(HERE, "race_torch.py"), "--config", "small",
+                                      "--threads", str(torch_threads), "--mode", "generate", "--batch", str(batch),
+                                      "--repeats", str(repeats)], environment))
+    if {r["last"] for r in sides["engine"] + sides["plain"]} != {sides["engine"][0]["last"]}:
+        sys.exit("race: the engine and the plain decoder generated different tokens from the same weights")
+    best = max(theirs, key=lambda label: median_of(theirs[label], "tokens_per_s"))
+    return {"threads": threads, "batch": batch, "engine_tokens_per_s": median_of(sides["engine"], "tokens_per_s"),
+            "plain_tokens_per_s": median_of(sides["plain"], "tokens_per_s"),
+            "pytorch_tokens_per_s": median_of(theirs[best], "tokens_per_s"), "pytorch_setting": best}
+
+
 def median_of(reports, key):
     return statistics.median(r[key] for r in reports)
 
@@ -81,6 +106,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=10, help="timed steps per run")
     parser.add_argument("--only", nargs="*", help="configs to run (default: all)")
     parser.add_argument("--baseline", help="a race_step built from an earlier commit, raced in the same rounds")
+    parser.add_argument("--batches", type=int, nargs="*", default=[1, 8, 32],
+                        help="generation batch sizes for the second table (none: skip it)")
     args = parser.parse_args()
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
@@ -126,8 +153,23 @@ def main():
     for r in rows:
         if r["threads"] > 1:
             print(f"PyTorch setting, {r['threads']} threads, {r['config']} {r['mode']}: {r['pytorch_setting']}")
+    generation = []
+    for threads in args.threads:
+        for batch in args.batches if not args.only or "small" in args.only else []:
+            generation.append(race_generation(args.race_step, threads, batch, args.rounds, args.repeats))
+            print(f"  measured generation, batch {batch}, {threads} thread(s)", file=sys.stderr)
+    if generation:
+        print()
+        print("Generation, small config, greedy with the KV cache, 127 new tokens per row (tokens/s over all rows):")
+        print()
+        print("| threads | batch | engine | plain loop | PyTorch | engine / plain loop | engine / PyTorch |")
+        print("|---|---|---|---|---|---|---|")
+        for g in generation:
+            print(f"| {g['threads']} | {g['batch']} | {g['engine_tokens_per_s']:,.0f} | {g['plain_tokens_per_s']:,.0f} | "
+                  f"{g['pytorch_tokens_per_s']:,.0f} | {g['engine_tokens_per_s'] / g['plain_tokens_per_s']:.2f}x | "
+                  f"{g['engine_tokens_per_s'] / g['pytorch_tokens_per_s']:.2f}x |")
     with open("race.json", "w") as f:
-        json.dump(rows, f, indent=1)
+        json.dump({"training_and_generate": rows, "generation": generation}, f, indent=1)
     print("(all figures in race.json)")
 
 

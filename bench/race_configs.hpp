@@ -15,6 +15,7 @@
 #include <eigenformer/eigenformer.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace eigenformer::bench {
 
@@ -63,6 +64,16 @@ S training_step(GPT<S>& model, AdamW<S>& optimizer, const Batch& batch) {
   optimizer.step();
   optimizer.zero_grad();
   return loss;
+}
+
+/// A character tokenizer with the chat tokens and exactly `vocab_size` ids: the engine's
+/// model and tokenizer must agree.
+inline CharTokenizer chat_tokenizer(Index vocab_size) {
+  std::vector<char32_t> code_points;
+  for (Index i = 0; i < vocab_size - Index(kChatTokenTexts.size()); ++i) code_points.push_back(char32_t(' ' + i));
+  CharTokenizer tokenizer(code_points);
+  ChatTokens::add_to(tokenizer);
+  return tokenizer;
 }
 
 /// Greedy decoding without a cache, the baseline the KV cache is measured against:

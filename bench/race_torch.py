@@ -6,7 +6,8 @@ defaults), fp32, the same random batch shape. Attention is written out as in
 nanoGPT's fallback path (PyTorch 1.13 has no fused attention on the CPU).
 Generation keeps a KV cache per layer, as eigenformer does.
 
-usage: race_torch.py --config small --threads 1 --mode train|generate|generate-uncached [--repeats N]
+usage: race_torch.py --config small --threads 1 --mode train|generate|generate-uncached [--repeats N] [--batch B]
+(--batch: rows generated together, each its own sequence, for --mode generate)
 Prints one JSON line, like bench/race_step.
 """
 import argparse
@@ -84,6 +85,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--mode", default="train", choices=["train", "generate", "generate-uncached"])
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(7)
@@ -108,7 +110,7 @@ def main():
 
         @torch.no_grad()
         def generate():
-            idx = torch.zeros(1, 1, dtype=torch.long)
+            idx = torch.ones(args.batch, 1, dtype=torch.long)
             caches = [[] for _ in range(layers)] if args.mode == "generate" else None
             logits = model(idx, 0, caches)
             for i in range(new_tokens):
@@ -118,9 +120,10 @@ def main():
                     break
                 logits = model(next_id, idx.shape[1] - 1, caches) if caches is not None else model(idx)
 
-        tokens = new_tokens
+        tokens = args.batch * new_tokens
         seconds = median_time(generate, 3, args.repeats)
     print(json.dumps({"side": "pytorch", "config": args.config, "mode": args.mode, "threads": args.threads,
+                      "batch": args.batch,
                       "tokens_per_s": tokens / seconds, "seconds": seconds,
                       "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
                       "blas": torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0]

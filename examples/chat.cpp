@@ -41,7 +41,7 @@ using namespace eigenformer;
 using examples::chat::Options;
 using Model = GPT<float, LlamaBlock<float>>;
 
-constexpr Index kRows = 12, kTime = 191, kReplyTokens = 48;  // two exchanges fit a row
+constexpr Index kRows = 12, kTime = 191, kReplyTokens = 64;  // two exchanges fit a row; a reply with an error text fits
 
 /// One exchange on a skill: arithmetic with the calculator (half the outputs shown random,
 /// so that it copies the tool rather than guesses: calculator_tool.cpp), or a lookup
@@ -68,7 +68,7 @@ void train_and_save(const Options& options, const std::string& folder) {
   std::printf("No model in %s: training one first (%lld steps, about two minutes on 2 cores).\n", folder.c_str(),
               static_cast<long long>(options.steps));
   CharTokenizer tokenizer =
-      CharTokenizer::from_text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 +-*/().?'");
+      CharTokenizer::from_text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 +-*/().?':");
   ChatTokens::add_to(tokenizer);
   Model model(GPTConfig{.vocab_size = tokenizer.vocab_size(),
                         .block_size = kTime + 1,

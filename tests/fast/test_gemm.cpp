@@ -31,7 +31,8 @@ TEST_CASE("fast::gemm: every shape, transposed operand and block matches the pro
     Index m, k, n;
   };
   for (const Shape shape :
-       {Shape{5, 7, 3}, Shape{1, 64, 48}, Shape{300, 64, 192}, Shape{64, 2048, 192}, Shape{600, 600, 600}}) {
+       {Shape{5, 7, 3}, Shape{1, 64, 48}, Shape{16, 128, 384}, Shape{17, 128, 384}, Shape{300, 64, 192},
+        Shape{64, 2048, 192}, Shape{600, 600, 600}}) {  // up to 16 rows: row by row; above: a GEMM
     CAPTURE(shape.m);
     CAPTURE(shape.k);
     CAPTURE(shape.n);
@@ -59,7 +60,11 @@ TEST_CASE("fast::gemm: into and from blocks of larger matrices, and an empty inn
   gemm(c.block(10, 5, 40, 30), a.block(3, 2, 40, 20), b.block(7, 11, 20, 30));
   require_product(c.block(10, 5, 40, 30), a.block(3, 2, 40, 20), b.block(7, 11, 20, 30));
   c.block(10, 5, 40, 30) = untouched.block(10, 5, 40, 30);
-  CHECK(c == untouched);  // nothing outside the block was written
+  CHECK(c == untouched);                                                      // nothing outside the block was written
+  gemm(c.block(10, 5, 8, 30), a.block(3, 2, 8, 20), b.block(7, 11, 20, 30));  // a few rows
+  require_product(c.block(10, 5, 8, 30), a.block(3, 2, 8, 20), b.block(7, 11, 20, 30));
+  c.block(10, 5, 8, 30) = untouched.block(10, 5, 8, 30);
+  CHECK(c == untouched);
 
   Matrix<float> d = Matrix<float>::Ones(4, 3);
   gemm(d, Matrix<float>(4, 0), Matrix<float>(0, 3));

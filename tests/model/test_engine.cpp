@@ -156,7 +156,8 @@ TEST_CASE("Engine: malformed calls, unknown tools, a throwing tool and the limit
   CHECK(twice.tool_uses[1].output == "error: no more tool calls in this reply (the limit is 1)");
 }
 
-TEST_CASE("Engine: a reply stops at max_new_tokens or a full context, and bad prompts and tools are named errors") {
+TEST_CASE(
+    "Engine: a reply stops at max_new_tokens or a full context; bad prompts, tools and vocabularies are named errors") {
   Fixture f;
   f.model.script = {f.text(std::string(500, 'a'))};
   Engine engine(f.model, f.tokenizer, {&f.calculator}, {.max_new_tokens = 10});
@@ -176,6 +177,9 @@ TEST_CASE("Engine: a reply stops at max_new_tokens or a full context, and bad pr
       },
       {"two tools are named 'calculator'"});
   testing::require_error_mentions([&] { Engine(f.model, f.tokenizer, {nullptr}); }, {"null"});
+  testing::ScriptedModel wider{GPTConfig{.vocab_size = f.tokenizer.vocab_size() + 1, .block_size = 128}, {}, {}};
+  testing::require_error_mentions([&] { Engine(wider, f.tokenizer, {}); },
+                                  {"the model has 56 token ids and the tokenizer 55"});
 }
 
 TEST_CASE("Engine: on a real GPT without tool calls, greedy replies equal complete() and generate()") {

@@ -81,27 +81,45 @@ OutputView<typename std::remove_reference_t<D>::Scalar> output_view_of(D&& d) {
 namespace detail {
 
 /// C = A B (kNo) or C += A B (kYes) by Eigen, for one pair of storage orders. Eigen's
-/// GEMM driver is called directly, and a one-row product (generation's) goes to its
-/// matrix-vector kernel (~2.5x faster there): Eigen's general product would also compile
-/// its small-matrix and vector paths for every pair, most of a program's compile time.
+/// GEMM driver is called directly: Eigen's general product would also compile its
+/// small-matrix and vector paths for every pair, most of a program's compile time.
 template <class S, int LhsOrder, int RhsOrder>
 void eigen_product(const OutputView<S>& c, const MatrixView<S>& a, const MatrixView<S>& b, Accumulate accumulate) {
   using Stride = Eigen::OuterStride<>;
   Eigen::Map<Matrix<S>, 0, Stride> result(c.data, c.rows, c.cols, Stride(c.stride));
   if (accumulate == Accumulate::kNo) result.setZero();
-  if (c.rows == 1) {  // (1, k) times (k, n): y += x B
-    const Eigen::Map<const RowVector<S>, 0, Eigen::InnerStride<>> row(a.data, a.cols,
-                                                                      Eigen::InnerStride<>(a.row_major ? 1 : a.stride));
-    const Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, RhsOrder>, 0, Stride> rhs(
-        b.data, b.rows, b.cols, Stride(b.stride));
-    result.row(0).noalias() += row * rhs;
-    return;
-  }
   Eigen::internal::gemm_blocking_space<Eigen::RowMajor, S, S, Eigen::Dynamic, Eigen::Dynamic, Eigen::Dynamic> blocking(
       c.rows, c.cols, a.cols, 1, true);
   Eigen::internal::general_matrix_matrix_product<Index, S, LhsOrder, false, S, RhsOrder, false, Eigen::RowMajor,
                                                  1>::run(c.rows, c.cols, a.cols, a.data, a.stride, b.data, b.stride,
                                                          c.data, 1, c.stride, S(1), blocking, nullptr);
+}
+
+/// Up to this many rows, A B (a layer's product in generation: one token per row of the
+/// batch) is computed one row at a time, C[i, :] = A[i, :] B, a matrix-vector product
+/// that reads B where it lies; a GEMM would first copy all of B into panels, which costs
+/// more than the arithmetic when A has few rows (at width 128: 3x the time per token).
+/// (Attention's 32-query chunks stay GEMMs.)
+inline constexpr Index kFewRows = 16;
+
+template <class S, int RhsOrder>
+void few_rows_product(const OutputView<S>& c, const MatrixView<S>& a, const MatrixView<S>& b, Accumulate accumulate) {
+  using Stride = Eigen::OuterStride<>;
+  Eigen::Map<Matrix<S>, 0, Stride> result(c.data, c.rows, c.cols, Stride(c.stride));
+  const Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, RhsOrder>, 0, Stride> rhs(
+      b.data, b.rows, b.cols, Stride(b.stride));
+  if (accumulate == Accumulate::kNo) result.setZero();
+  for (Index i = 0; i < c.rows; ++i) {
+    const Eigen::Map<const RowVector<S>, 0, Eigen::InnerStride<>> row(a.data + (a.row_major ? i * a.stride : i), a.cols,
+                                                                      Eigen::InnerStride<>(a.row_major ? 1 : a.stride));
+    result.row(i).noalias() += row * rhs;
+  }
+}
+
+template <class S>
+void few_rows_product(const OutputView<S>& c, const MatrixView<S>& a, const MatrixView<S>& b, Accumulate accumulate) {
+  if (b.row_major) return few_rows_product<S, Eigen::RowMajor>(c, a, b, accumulate);
+  few_rows_product<S, Eigen::ColMajor>(c, a, b, accumulate);
 }
 
 template <class S>
@@ -114,17 +132,6 @@ void eigen_product(const OutputView<S>& c, const MatrixView<S>& a, const MatrixV
 }
 
 #ifdef EIGENFORMER_OPENBLAS
-/// OpenBLAS's bound for its small-matrix kernels, M N K <= 100^3; they exist for AVX-512.
-#ifdef __AVX512F__
-inline constexpr Index kSmallProduct = 1000000;
-#else
-inline constexpr Index kSmallProduct = 0;
-#endif
-/// A column-major right operand is copied row-major for the small kernels only when the
-/// copy is reused over this many rows of the product: attention's 32-query chunks gain
-/// from it, generation's one-row products lose (a copy of every weight per token).
-inline constexpr Index kMinRowsToCopy = 32;
-
 /// C = A B + beta C by one sgemm call.
 inline void sgemm(const OutputView<float>& c, const MatrixView<float>& a, const MatrixView<float>& b, float beta) {
   const int m = int(c.rows), n = int(c.cols), k = int(a.cols);
@@ -133,6 +140,14 @@ inline void sgemm(const OutputView<float>& c, const MatrixView<float>& a, const 
   const float alpha = 1;
   sgemm_(&trans_b, &trans_a, &n, &m, &k, &alpha, b.data, &ldb, a.data, &lda, &beta, c.data, &ldc);
 }
+
+#ifdef __AVX512F__
+/// OpenBLAS's bound for its small-matrix kernels, M N K <= 100^3; they exist for AVX-512.
+inline constexpr Index kSmallProduct = 1000000;
+/// A column-major right operand is copied row-major for the small kernels only when the
+/// copy is reused over this many rows of the product: attention's 32-query chunks gain
+/// from it, generation's one-row products lose (a copy of every weight per token).
+inline constexpr Index kMinRowsToCopy = 32;
 
 /// The product in pieces of at most kSmallProduct multiply-adds, each one sgemm call;
 /// one call when no piece of a useful size fits.
@@ -164,7 +179,14 @@ inline void blas_product(const OutputView<float>& c, const MatrixView<float>& a,
     sgemm(c, a.middle_cols(begin, count), b.middle_rows(begin, count), piece == 0 ? beta : 1.0f);
   }
 }
-#endif
+#else
+/// Without AVX-512 OpenBLAS has no small-matrix kernels: one call, cut as it chooses.
+inline void blas_product(const OutputView<float>& c, const MatrixView<float>& a, const MatrixView<float>& b,
+                         float beta) {
+  sgemm(c, a, b, beta);
+}
+#endif  // __AVX512F__
+#endif  // EIGENFORMER_OPENBLAS
 
 }  // namespace detail
 
@@ -180,10 +202,10 @@ void gemm_views(const OutputView<S>& c, const MatrixView<S>& a, const MatrixView
   }
 #ifdef EIGENFORMER_OPENBLAS
   if constexpr (std::is_same_v<S, float>)
-    return detail::blas_product(c, a, b, accumulate == Accumulate::kYes ? 1.0f : 0.0f);
-  else
+    if (c.rows > detail::kFewRows) return detail::blas_product(c, a, b, accumulate == Accumulate::kYes ? 1.0f : 0.0f);
 #endif
-    detail::eigen_product(c, a, b, accumulate);
+  if (c.rows <= detail::kFewRows) return detail::few_rows_product(c, a, b, accumulate);
+  detail::eigen_product(c, a, b, accumulate);
 }
 
 /// dst = lhs * rhs (kNo) or dst += lhs * rhs (kYes) on this thread, for any matrices,

@@ -88,6 +88,9 @@ class Engine {
   /// model or tokenizer is refused at compile time (the two deleted constructors).
   Engine(Model& model, const Tokenizer& tokenizer, const Tools& tools, EngineLimits limits = {})
       : model_(model), tokenizer_(tokenizer), chat_(ChatTokens::of(tokenizer)), limits_(limits) {
+    EF_CHECK(model.config().vocab_size == tokenizer.vocab_size(),
+             "the model has " << model.config().vocab_size << " token ids and the tokenizer " << tokenizer.vocab_size()
+                              << ": the engine must read every id the model can write");
     EF_CHECK(limits.max_new_tokens >= 1 && limits.max_tool_calls >= 0 && limits.max_call_tokens >= 1 &&
                  limits.batch_size >= 1,
              "engine limits must be positive (max_tool_calls >= 0)");
