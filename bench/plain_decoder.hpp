@@ -1,7 +1,7 @@
 // The physical reference for the cost of one generated token: GPT-2 decoding written
 // as plain loops over float arrays, in the manner of llama2.c's run.c (one file, no
 // library, every buffer allocated once). The engine is raced against it (race_step
-// --mode generate --side plain): whatever the engine spends beyond this is overhead.
+// --mode engine / --mode plain): whatever the engine spends beyond this is overhead.
 //
 // Same model as GPT<float> with learned positions (weights copied from one, so both
 // greedy-decode the same tokens): per position, per layer
@@ -33,6 +33,7 @@ class PlainDecoder {
         T_(config_.block_size),
         F_(config_.ffn_hidden > 0 ? config_.ffn_hidden : 4 * config_.channels),
         B_(batch) {
+    EF_CHECK(config_.bias && batch >= 1, "the plain decoder copies a GPT-2 with biases, for a batch of at least 1 row");
     for (Parameter<float>* p : model.parameter_list()) weights_[p->name] = copy_of(p->value);
     for (Index l = 0; l < config_.num_layers; ++l) {
       const std::string prefix = "blocks." + std::to_string(l) + ".";
@@ -57,6 +58,9 @@ class PlainDecoder {
   /// Greedy decoding of `new_tokens` tokens after one start token, for every row;
   /// returns the tokens of row 0.
   Tokens generate(int start_token, Index new_tokens) {
+    EF_CHECK(new_tokens >= 0 && new_tokens <= T_,
+             "the plain decoder's cache holds " << T_ << " positions, not " << new_tokens);
+    EF_CHECK(start_token >= 0 && start_token < V_, "token " << start_token << " is outside the vocabulary");
     Tokens tokens{start_token};
     std::vector<int> current(std::size_t(B_), start_token);
     for (Index pos = 0; pos < new_tokens; ++pos)

@@ -56,7 +56,8 @@ int main(int argc, char** argv) try {
   const bool training = mode == "train";
   EF_CHECK(training || mode == "generate" || mode == "generate-uncached" || mode == "engine" || mode == "plain",
            "unknown mode " << mode << " (train, generate, generate-uncached, engine, plain)");
-  EF_CHECK(batch == 1 || mode == "engine" || mode == "plain", "--batch is for the engine and plain modes");
+  EF_CHECK(batch == 1 || ((mode == "engine" || mode == "plain") && batch > 1),
+           "--batch is at least 1, and above 1 only for the engine and plain modes");
   const int warmup = 3, repeats = std::stoi(args["--repeats"]) > 0 ? std::stoi(args["--repeats"]) : 20;
   double tokens_per_repeat = 0;
   std::vector<double> times;
