@@ -10,12 +10,12 @@
 //      the calculator's output; the output itself is never a target (the model must
 //      not learn to invent it), and half the outputs it is shown are random numbers,
 //      so that copying, not guessing, is what it learns.
-//   2. Exact match on 500 held-out questions per operation (never trained on), greedy,
+//   2. Exact match on 500 held-out questions per operation (never trained on; --prompts), greedy,
 //      through the engine (model/engine.hpp), which runs the calls. Controls: the
 //      direct model, and the tool model with the calculator taken away (its calls get
 //      "error: unknown tool"), which shows the answers come from the tool.
 //
-// Usage: calculator_tool [--steps N] [--seed N] [--out DIR]
+// Usage: calculator_tool [--steps N] [--prompts N] [--seed N] [--out DIR]
 // Writes DIR/results.csv (operation 0 add, 1 multiply; model 0 direct, 1 tool with the
 // calculator, 2 tool without it) and the training curves DIR/direct.csv and DIR/tool.csv.
 #include "command_line/calculator_tool.hpp"
@@ -43,7 +43,6 @@ using examples::calculator_tool::Options;
 using Model = GPT<float, LlamaBlock<float>>;
 
 constexpr Index kRows = 16, kTime = 127;  // a row holds two tool conversations (~55 tokens each)
-constexpr Index kEvaluated = 500;         // held-out questions per operation
 
 enum class Style { kDirect, kTool };
 
@@ -122,13 +121,14 @@ int main(int argc, char** argv) try {
   const Calculator calculator;
   CsvLog results(options.out + "/results.csv", {"operation", "model", "exact_match", "low_95", "high_95", "prompts"});
   std::printf("\n== 2. Exact match on %lld held-out questions per operation (95%% intervals)\n",
-              static_cast<long long>(kEvaluated));
+              static_cast<long long>(options.prompts));
   std::printf("  %-9s %-24s %-24s %-24s\n", "", "direct", "tool + calculator", "tool, calculator removed");
   for (const Operation operation : {Operation::kAdd, Operation::kMultiply}) {
     Rng rng(options.seed * 104729 + std::uint64_t(operation));
     std::vector<ArithmeticProblem> problems;
-    problems.reserve(std::size_t(kEvaluated));
-    for (Index i = 0; i < kEvaluated; ++i) problems.push_back(random_problem(operation, ProblemSplit::kHeldOut, rng));
+    problems.reserve(std::size_t(options.prompts));
+    for (Index i = 0; i < options.prompts; ++i)
+      problems.push_back(random_problem(operation, ProblemSplit::kHeldOut, rng));
     const Scored answered_directly = score(direct, tokenizer, problems, {});
     const Scored with_calculator = score(tool, tokenizer, problems, {&calculator});
     const Scored without_calculator = score(tool, tokenizer, problems, {});
@@ -137,7 +137,8 @@ int main(int argc, char** argv) try {
     const std::array<const Scored*, 3> by_model{&answered_directly, &with_calculator, &without_calculator};
     for (std::size_t model = 0; model < by_model.size(); ++model) {
       const auto [low, high] = by_model[model]->exact.interval_95();
-      results.write({double(operation), double(model), by_model[model]->exact.value(), low, high, double(kEvaluated)});
+      results.write(
+          {double(operation), double(model), by_model[model]->exact.value(), low, high, double(options.prompts)});
     }
     std::printf("    e.g. %s = %s; direct: %s; tool: %s\n", problems[0].question.c_str(), problems[0].answer.c_str(),
                 tokenizer.decode(answered_directly.replies[0].tokens).c_str(),

@@ -11,13 +11,13 @@
 //   2. Fine-tuning: conversations <|user_start|>please reverse this: "abcd"<|user_end|>
 //      <|assistant_start|>dcba<|assistant_end|>, loss on the assistant's tokens only
 //      (text/chat_format.hpp), 20 phrasings per task.
-//   3. Exact match, greedy up to <|assistant_end|>, on 500 new prompts per figure,
+//   3. Exact match, greedy up to <|assistant_end|>, on 500 new prompts per figure (--prompts),
 //      each beside its control: the base model asked the same way (and, to show the
 //      skills are there, in its notation); phrasings seen, unseen, and unseen task x
 //      phrasing pairs; the same budget without the loss mask; 1, 4 or 20 phrasings
 //      per task (Zhang, Wang and Charton, 2024).
 //
-// Usage: instruction_tuning [--base-steps N] [--tune-steps N] [--seed N] [--out DIR]
+// Usage: instruction_tuning [--base-steps N] [--tune-steps N] [--prompts N] [--seed N] [--out DIR]
 // Writes to DIR: results.csv (every figure), tasks.csv (per task), diversity.csv,
 // and the training curves base.csv and tune_*.csv.
 #include "command_line/instruction_tuning.hpp"
@@ -106,12 +106,12 @@ Batch tune_batch(const CharTokenizer& tokenizer, Rng& rng, Index phrasings, bool
   return batch;
 }
 
-/// 500 new examples whose phrasings lie in `split`: the tasks in turn, each with a
+/// `count` new examples whose phrasings lie in `split`: the tasks in turn, each with a
 /// phrasing drawn at random among the task's phrasings in the split.
-std::vector<Instruction> evaluation_set(PhrasingSplit split, Rng& rng) {
+std::vector<Instruction> evaluation_set(PhrasingSplit split, Index count, Rng& rng) {
   std::vector<Instruction> set;
-  set.reserve(500);
-  for (Index i = 0; i < 500; ++i) {
+  set.reserve(std::size_t(count));
+  for (Index i = 0; i < count; ++i) {
     const Index task = i % InstructionTasks::kTasks;
     Phrasing phrasing;
     do {
@@ -223,9 +223,10 @@ int main(int argc, char** argv) try {
     const char* name;
     std::vector<Instruction> set;
   };
-  const std::vector<Split> splits = {{"seen phrasings", evaluation_set(PhrasingSplit::kSeen, eval_rng)},
-                                     {"unseen phrasings", evaluation_set(PhrasingSplit::kUnseenPhrasing, eval_rng)},
-                                     {"unseen task x phrasing", evaluation_set(PhrasingSplit::kUnseenPair, eval_rng)}};
+  const std::vector<Split> splits = {
+      {"seen phrasings", evaluation_set(PhrasingSplit::kSeen, options.prompts, eval_rng)},
+      {"unseen phrasings", evaluation_set(PhrasingSplit::kUnseenPhrasing, options.prompts, eval_rng)},
+      {"unseen task x phrasing", evaluation_set(PhrasingSplit::kUnseenPair, options.prompts, eval_rng)}};
   std::printf("\n== 3. What each model says to requests in a phrasing it was never tuned on\n");
   const std::vector<Instruction> shown(splits[1].set.begin(), splits[1].set.begin() + InstructionTasks::kTasks);
   const Answers base_says = answer_all(base, tokenizer, shown, Asked::kInWords);
@@ -235,7 +236,8 @@ int main(int argc, char** argv) try {
     std::printf("  %-40s %-12s %-12s %s\n", shown[i].request.c_str(), printable(base_says.text[i]).c_str(),
                 printable(tuned_says.text[i]).c_str(), shown[i].answer.c_str());
 
-  std::printf("\n== 4. Exact match on 500 new prompts per row, greedy (95%% intervals)\n");
+  std::printf("\n== 4. Exact match on %lld new prompts per row, greedy (95%% intervals)\n",
+              static_cast<long long>(options.prompts));
   std::printf("  %-24s %-22s %-22s %-22s %-22s\n", "prompts", "base, in notation", "base, asked in words", "tuned",
               "tuned without mask");
   // model: 0 base in notation, 1 base in words, 2 tuned, 3 tuned without mask,
@@ -266,7 +268,8 @@ int main(int argc, char** argv) try {
               lenient[1].text().c_str(), lenient[2].text().c_str());
   std::printf("  It has the skills (first column) but has never learned what a request asks of it.\n");
 
-  std::printf("\n   per task, about 62 prompts each: the base model in notation (all splits), the tuned model\n");
+  std::printf("\n   per task, about %lld prompts each: the base model in notation (all splits), the tuned model\n",
+              static_cast<long long>(options.prompts / InstructionTasks::kTasks));
   std::printf("  %-12s %9s %9s %9s %9s\n", "task", "notation", "seen", "unseen", "unseen");
   std::printf("  %-12s %9s %9s %9s %9s\n", "", "(base)", "", "phrasing", "pair");
   // column: 0 the base model in notation, every split pooled; 1-3 the tuned model, split 0-2

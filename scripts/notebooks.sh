@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Executes every notebook headlessly, as CI does, and renders each to HTML.
-# Usage: scripts/notebooks.sh [notebook ...]     (default: all of notebooks/*.ipynb)
+# Usage: scripts/notebooks.sh [--quick] [notebook ...]     (default: all of notebooks/*.ipynb)
+#   --quick  sets EIGENFORMER_QUICK=1: the lesson notebooks (06, 07) train each model for a
+#            fraction of its steps, so every cell runs and plots in minutes, but the figures
+#            are not the lessons' (CI uses it; the text of a notebook quotes full runs)
 # A notebook fails on any cell error, or when a cell that plots shows no image.
 # Results: build-notebooks/NAME.ipynb (executed) and build-notebooks/NAME.html.
 set -euo pipefail
@@ -8,6 +11,10 @@ cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh jupyter-notebook jupyter-nbconvert python3-ipykernel python3-matplotlib python3-numpy
 out=build-notebooks
 mkdir -p "$out"
+if [[ ${1:-} == --quick ]]; then
+  export EIGENFORMER_QUICK=1
+  shift
+fi
 notebooks=("$@")
 ((${#notebooks[@]})) || notebooks=(notebooks/*.ipynb)
 

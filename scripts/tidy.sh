@@ -11,7 +11,7 @@
 # no-ops inside their namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-dependencies.sh clang-tidy
+scripts/install-dependencies.sh clang-tidy libopenmpi-dev  # MPI: the data-parallel example
 out=build-tidy
 rm -rf "$out" && mkdir -p "$out"
 units=$(nproc)
@@ -31,7 +31,9 @@ for ((unit = 0; unit < units; ++unit)); do
   } >"$out/examples_$unit.cpp"
 done
 # -Wno-return-type: a renamed main no longer returns 0 by itself.
-flags=(-x c++ -std=c++20 -I include -I examples -isystem /usr/include/eigen3 -fopenmp -march=native -Wno-return-type)
+read -ra mpi_flags <<<"$(mpicxx --showme:compile | sed 's/-I/-isystem /g')"
+flags=(-x c++ -std=c++20 -I include -I examples -isystem /usr/include/eigen3 "${mpi_flags[@]}" -fopenmp -march=native
+       -Wno-return-type)
 if printf '%s\n' "$out"/examples_*.cpp | xargs -P "$units" -I{} clang-tidy --quiet --config-file=.clang-tidy \
      --header-filter='(include/eigenformer|examples)/' {} -- "${flags[@]}"; then
   echo "clang-tidy: clean"

@@ -11,6 +11,7 @@ namespace examples::instruction_tuning {
 
 struct Options {
   eigenformer::Index base_steps = 5500, tune_steps = 900;
+  eigenformer::Index prompts = 500;  // new prompts per split and model
   std::uint64_t seed = 1;
   std::string out = "instruction_output";
 };
@@ -22,6 +23,9 @@ inline void add_options(CLI::App& app, Options& options) {
       ->capture_default_str();
   app.add_option("--tune-steps", options.tune_steps, "steps of each fine-tuning run")
       ->check(CLI::Range(Index(100), Index(1000000)))
+      ->capture_default_str();
+  app.add_option("--prompts", options.prompts, "new prompts each model is asked per split")
+      ->check(CLI::Range(Index(8), Index(100000)))  // at least one per task
       ->capture_default_str();
   app.add_option("--seed", options.seed, "seeds the weights and the data")
       ->check(CLI::NonNegativeNumber)

@@ -41,6 +41,44 @@ struct AdamWOptions {
   AdamOptions as_adam() const { return {lr, betas, eps, weight_decay}; }
 };
 
+/// A named error for options no Adam can run with (`who` names the optimizer).
+inline void check_adam_options(const AdamOptions& options, const char* who) {
+  check_learning_rate(options.lr, who);
+  EF_CHECK(std::isfinite(options.eps) && options.eps > 0, who << ": eps must be finite and > 0, got " << options.eps);
+  EF_CHECK(std::isfinite(options.weight_decay) && options.weight_decay >= 0,
+           who << ": weight_decay must be finite and >= 0, got " << options.weight_decay);
+  EF_CHECK(options.betas[0] >= 0 && options.betas[0] < 1 && options.betas[1] >= 0 && options.betas[1] < 1,
+           who << ": betas (" << options.betas[0] << ", " << options.betas[1] << ") must be in [0, 1)");
+}
+
+/// One step's update of `count` consecutive numbers by the header's formulas, at step t
+/// (1-based), for a group with `weight_decay`. Adam uses it per parameter; ZeRO-1
+/// (dist/zero1.hpp) on its rank's slice of all the parameters laid end to end.
+template <class S>
+class AdamUpdate {
+ public:
+  AdamUpdate(const AdamOptions& options, bool decoupled, double weight_decay, Index t)
+      : step_size_(S(options.lr / (1 - std::pow(options.betas[0], double(t))))),
+        beta1_(S(options.betas[0])),
+        beta2_(S(options.betas[1])),
+        correction2_sqrt_(S(std::sqrt(1 - std::pow(options.betas[1], double(t))))),
+        eps_(S(options.eps)),
+        shrink_(decoupled ? S(1 - options.lr * weight_decay) : S(1)),  // AdamW's decay
+        l2_(decoupled ? S(0) : S(weight_decay)) {}                     // Adam's penalty
+
+  /// As Eigen array expressions: vectorized (a plain loop calling std::sqrt is not, for errno's sake).
+  void apply(S* weights, const S* gradients, S* exp_avg, S* exp_avg_sq, Index count) const {
+    Eigen::Map<Eigen::ArrayX<S>> w(weights, count), m(exp_avg, count), v(exp_avg_sq, count);
+    const auto g = Eigen::Map<const Eigen::ArrayX<S>>(gradients, count) + l2_ * w;
+    m = beta1_ * m + (S(1) - beta1_) * g;
+    v = beta2_ * v + (S(1) - beta2_) * g.square();
+    w = w * shrink_ - step_size_ * m / (v.sqrt() / correction2_sqrt_ + eps_);
+  }
+
+ private:
+  S step_size_, beta1_, beta2_, correction2_sqrt_, eps_, shrink_, l2_;
+};
+
 template <class S>
 class Adam {
  public:
@@ -50,12 +88,7 @@ class Adam {
 
   Adam(std::vector<ParameterGroup<S>> groups, AdamOptions options, bool decoupled_weight_decay = false)
       : groups_(std::move(groups)), options_(options), decoupled_(decoupled_weight_decay) {
-    check_learning_rate(options.lr, "Adam");
-    EF_CHECK(std::isfinite(options.eps) && options.eps > 0, "Adam: eps must be finite and > 0, got " << options.eps);
-    EF_CHECK(std::isfinite(options.weight_decay) && options.weight_decay >= 0,
-             "Adam: weight_decay must be finite and >= 0, got " << options.weight_decay);
-    EF_CHECK(options.betas[0] >= 0 && options.betas[0] < 1 && options.betas[1] >= 0 && options.betas[1] < 1,
-             "Adam: betas (" << options.betas[0] << ", " << options.betas[1] << ") must be in [0, 1)");
+    check_adam_options(options, "Adam");
     for_each_parameter(groups_, [&](Parameter<S>& p, double) {
       exp_avg_.push_back(Matrix<S>::Zero(p.value.rows(), p.value.cols()));
       exp_avg_sq_.push_back(Matrix<S>::Zero(p.value.rows(), p.value.cols()));
@@ -64,32 +97,19 @@ class Adam {
 
   void step() {
     ++step_count_;
-    const double beta1 = options_.betas[0], beta2 = options_.betas[1], lr = options_.lr;
-    const double bias_correction1 = 1 - std::pow(beta1, double(step_count_));
-    const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, double(step_count_)));
-    const S step_size = S(lr / bias_correction1), b1 = S(beta1), b2 = S(beta2);
-    const S correction2_sqrt = S(bias_correction2_sqrt), eps = S(options_.eps);
     std::size_t i = 0;
     for_each_parameter(groups_, [&](Parameter<S>& p, double weight_decay) {
-      const S shrink = decoupled_ ? S(1 - lr * weight_decay) : S(1);  // AdamW's decay
-      const S l2 = decoupled_ ? S(0) : S(weight_decay);               // Adam's penalty
+      const AdamUpdate<S> update(options_, decoupled_, weight_decay, step_count_);
       Matrix<S>& m_all = exp_avg_[i];
       Matrix<S>& v_all = exp_avg_sq_[i++];
-      // Flat slabs, one per thread, each updated by the header's formulas as Eigen array
-      // expressions: vectorized (a plain loop calling std::sqrt is not, for errno's sake).
+      // Flat slabs, one per thread, each updated by the header's formulas.
       const Index size = p.value.size();
       const int parts = worth_parallel(size) ? num_threads() : 1;
       EF_PARALLEL_FOR_IF(parts > 1)
       for (int part = 0; part < parts; ++part) {
         const fast::Piece piece = fast::even_piece(size, parts, part);
-        const auto slab = [&](Matrix<S>& values) {
-          return Eigen::Map<Eigen::ArrayX<S>>(values.data() + piece.begin, piece.count);
-        };
-        auto w = slab(p.value), m = slab(m_all), v = slab(v_all);
-        const auto g = slab(p.grad) + l2 * w;
-        m = b1 * m + (S(1) - b1) * g;
-        v = b2 * v + (S(1) - b2) * g.square();
-        w = w * shrink - step_size * m / (v.sqrt() / correction2_sqrt + eps);
+        update.apply(p.value.data() + piece.begin, p.grad.data() + piece.begin, m_all.data() + piece.begin,
+                     v_all.data() + piece.begin, piece.count);
       }
     });
   }

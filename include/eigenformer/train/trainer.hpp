@@ -14,17 +14,20 @@
 // and the learning rate (the usual sign of a learning rate too high), before any save.
 // Ctrl-C or SIGTERM finishes the current step, saves a checkpoint and throws
 // TrainingInterrupted; resume continues exactly where it stopped.
+// Many processes train one model when `processes` is dist/'s DataParallel or Zero1AdamW:
+// each computes its own slice of the batch, and the gradients are averaged before the
+// clip (train/single_process.hpp lists what they share).
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <filesystem>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eigenformer/core/os.hpp"
@@ -33,6 +36,7 @@
 #include "eigenformer/optim/clip_grad_norm.hpp"
 #include "eigenformer/train/csv_log.hpp"
 #include "eigenformer/train/progress_line.hpp"
+#include "eigenformer/train/single_process.hpp"
 
 namespace eigenformer {
 
@@ -67,10 +71,12 @@ struct StepRecord {
 };
 
 /// Trains and returns one record per step taken. evaluate() (optional) returns a
-/// validation loss; it runs with the model in eval mode.
-template <class Model, class Optimizer, class Schedule, class NextBatch>
+/// validation loss; it runs with the model in eval mode. `processes` shares the work
+/// between processes (SingleProcess: none to share).
+template <class Model, class Optimizer, class Schedule, class NextBatch, class Processes>
 std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule& schedule, NextBatch&& next_batch,
-                              const TrainingOptions& options, const std::function<double()>& evaluate = {}) {
+                              const TrainingOptions& options, const std::function<double()>& evaluate,
+                              Processes& processes) {
   using S = typename Model::Scalar;
   EF_CHECK(options.steps >= 0 && options.gradient_accumulation >= 1,
            "training needs steps >= 0 and gradient_accumulation >= 1, got " << options.steps << " and "
@@ -78,20 +84,20 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
   EF_CHECK(std::isfinite(options.max_loss_ratio) && options.max_loss_ratio >= 0,
            "max_loss_ratio must be finite and >= 0 (0: no divergence check), got " << options.max_loss_ratio);
   Index first_step = 0;
-  if (options.resume && !options.checkpoint_path.empty() && std::filesystem::exists(options.checkpoint_path))
-    first_step = load_checkpoint(options.checkpoint_path, model, &optimizer);
+  if (options.resume && !options.checkpoint_path.empty())
+    first_step = processes.resume(options.checkpoint_path, model, optimizer);
 
   const auto parameters = model.parameter_list();
   std::optional<CsvLog> csv;
   const std::vector<std::string> columns{"step",     "loss", "learning_rate", "grad_norm", "tokens_per_second",
                                          "eval_loss"};
-  if (!options.csv_path.empty())
+  if (!options.csv_path.empty() && processes.writes_files())
     csv.emplace(first_step > 0 ? CsvLog::continued(options.csv_path, columns, double(first_step))
                                : CsvLog(options.csv_path, columns));
   std::optional<os::StopSignals> stop_signals;
   if (options.stop_on_signal) stop_signals.emplace();
   const auto save = [&](Index steps_taken) {
-    save_checkpoint(options.checkpoint_path, model, steps_taken, &optimizer, options.tokenizer_fingerprint);
+    processes.save(options.checkpoint_path, model, steps_taken, optimizer, options.tokenizer_fingerprint);
   };
   ProgressLine progress(options.steps, first_step);
   std::vector<StepRecord> history;
@@ -118,18 +124,26 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
       record.loss += loss / double(options.gradient_accumulation);
       tokens += Index(batch.tokens.size());
     }
-    for (auto* p : parameters) {
-      if (options.gradient_accumulation > 1) p->grad /= S(options.gradient_accumulation);
-      EF_CHECK(p->grad.allFinite(), "step " << step + 1 << ": the gradient of " << p->name << " is not finite "
-                                            << "(learning rate " << record.learning_rate << ")");
+    if (options.gradient_accumulation > 1)
+      for (auto* p : parameters) p->grad /= S(options.gradient_accumulation);
+    record.loss = processes.sum(record.loss) / processes.ranks();  // every process decides on the same loss
+    record.grad_norm = processes.clip_gradients(
+        parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm : std::numeric_limits<double>::infinity());
+    if (!std::isfinite(record.grad_norm)) {
+      std::string culprit = "a tensor on another process";
+      for (const auto* p : parameters)
+        if (!p->grad.allFinite()) {
+          culprit = p->name;
+          break;
+        }
+      EF_CHECK(false, "step " << step + 1 << ": the gradient of " << culprit << " is not finite "
+                              << "(learning rate " << record.learning_rate << ")");
     }
     if (step == first_step) first_loss = record.loss;
     EF_CHECK(options.max_loss_ratio == 0 || record.loss <= options.max_loss_ratio * std::max(first_loss, 1.0),
              "step " << step + 1 << ": the loss " << record.loss << " is more than " << options.max_loss_ratio
                      << "x the first step's " << first_loss << " (or 1) (learning rate " << record.learning_rate
                      << "): training diverged; try a smaller learning rate");
-    record.grad_norm = clip_grad_norm(
-        parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm : std::numeric_limits<double>::infinity());
     optimizer.step();
     for (const auto* p : parameters)  // never carry (or save) a weight the step broke
       EF_CHECK(p->value.allFinite() && double(p->value.cwiseAbs().maxCoeff()) <= checkpoint_format::kMaxWeight,
@@ -137,7 +151,7 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
                        << (p->value.allFinite() ? "larger than the bound of a healthy model" : "not finite")
                        << " (learning rate " << record.learning_rate << "); try a smaller learning rate");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    record.tokens_per_second = double(tokens) / std::max(seconds, 1e-9);
+    record.tokens_per_second = processes.sum(double(tokens)) / std::max(processes.max(seconds), 1e-9);
 
     const bool last = step + 1 == options.steps;
     if (evaluate && (last || (options.eval_every > 0 && (step + 1) % options.eval_every == 0))) {
@@ -147,11 +161,11 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
     if (csv)
       csv->write({double(record.step), record.loss, record.learning_rate, record.grad_norm, record.tokens_per_second,
                   record.eval_loss});
-    const int signal = stop_signals ? stop_signals->received() : 0;
+    const int signal = int(processes.max(stop_signals ? stop_signals->received() : 0));  // one stops: all stop
     if (!options.checkpoint_path.empty() &&
         (last || signal != 0 || (options.checkpoint_every > 0 && (step + 1) % options.checkpoint_every == 0)))
       save(step + 1);
-    if (options.show_progress)
+    if (options.show_progress && processes.writes_files())
       progress.update({record.step, record.loss, record.learning_rate, record.grad_norm, record.tokens_per_second,
                        record.eval_loss});
     history.push_back(record);
@@ -163,6 +177,14 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
                                      : "; saved '" + options.checkpoint_path + "': resume to continue"));
   }
   return history;
+}
+
+/// Training in this one process.
+template <class Model, class Optimizer, class Schedule, class NextBatch>
+std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule& schedule, NextBatch&& next_batch,
+                              const TrainingOptions& options, const std::function<double()>& evaluate = {}) {
+  SingleProcess one;
+  return train(model, optimizer, schedule, std::forward<NextBatch>(next_batch), options, evaluate, one);
 }
 
 }  // namespace eigenformer
