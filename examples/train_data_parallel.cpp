@@ -62,7 +62,7 @@ TrainingRun train_on_ranks(GPT<float>& model, Optimizer& optimizer, Processes& p
   return {history, processes.communication_seconds(), 0};
 }
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   dist::MpiSession mpi(argc, argv);
   try {
     Options options;
@@ -120,4 +120,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& error) {
     dist::abort_every_rank(error.what());  // the other ranks may wait in a collective call
   }
+} catch (const std::exception& error) {  // MPI itself did not start
+  std::fprintf(stderr, "error: %s\n", error.what());
+  return 1;
 }

@@ -59,9 +59,8 @@ class DataParallel : public RankGroup {
       point.numbers = {1, double(load_checkpoint(path, model, &optimizer)), double(optimizer.step_count())};
     communicator_.broadcast(point.numbers.data(), 3);
     if (point.loaded()) {
-      std::vector<Matrix<S>*> tensors;
-      for (const auto& named : checkpoint_format::tensors_of(model, &optimizer)) tensors.push_back(named.numbers);
-      broadcast_tensors(communicator_, tensors);
+      for (const auto& named : checkpoint_format::tensors_of(model, &optimizer))
+        communicator_.broadcast(named.numbers->data(), named.numbers->size());
       optimizer.set_step_count(point.optimizer_steps());
     }
     return point.step();

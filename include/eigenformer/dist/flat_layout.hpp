@@ -21,6 +21,7 @@ class FlatLayout {
  public:
   FlatLayout(std::vector<Parameter<S>*> parameters, int ranks) : parameters_(std::move(parameters)), ranks_(ranks) {
     EF_CHECK(ranks >= 1, "dist: a flat layout needs at least one rank, got " << ranks);
+    offsets_.reserve(parameters_.size());
     for (const auto* p : parameters_) {
       offsets_.push_back(parameter_count_);
       parameter_count_ += p->size();

@@ -25,12 +25,6 @@ inline Batch slice_of_batch(const Batch& global, int rank, int ranks) {
           Tokens(global.targets.begin() + begin, global.targets.begin() + begin + count), rows, global.time};
 }
 
-/// Rank 0's weights (and anything else in `tensors`) on every rank.
-template <class S>
-void broadcast_tensors(const Communicator& communicator, const std::vector<Matrix<S>*>& tensors) {
-  for (Matrix<S>* numbers : tensors) communicator.broadcast(numbers->data(), numbers->size());
-}
-
 /// What rank 0 read from a checkpoint, sent to every rank as three numbers.
 struct ResumePoint {
   std::array<double, 3> numbers{};  // loaded (1) or not (0), the training step, the optimizer's step count
@@ -57,9 +51,7 @@ class RankGroup {
   template <class S>
   RankGroup(const Communicator& communicator, const std::vector<Parameter<S>*>& parameters)
       : communicator_(communicator) {
-    std::vector<Matrix<S>*> values;
-    for (Parameter<S>* p : parameters) values.push_back(&p->value);
-    broadcast_tensors(communicator_, values);
+    broadcast_values(parameters);
   }
 
   /// This rank's rows of a global batch.
@@ -73,6 +65,11 @@ class RankGroup {
   double communication_seconds() const { return communication_seconds_; }  // in total, on this rank
 
  protected:
+  /// Rank 0's weights on every rank.
+  template <class S>
+  void broadcast_values(const std::vector<Parameter<S>*>& parameters) const {
+    for (Parameter<S>* p : parameters) communicator_.broadcast(p->value.data(), p->value.size());
+  }
   static void check_same_parameters(bool same, const char* who) {
     EF_CHECK(same, "dist: clip_gradients was given other parameters than the " << who << " was built with");
   }

@@ -118,9 +118,7 @@ class Zero1AdamW : public RankGroup {
     }
     communicator_.broadcast(point.numbers.data(), 3);
     if (point.loaded()) {
-      std::vector<Matrix<S>*> values;
-      for (Parameter<S>* p : layout_.parameters()) values.push_back(&p->value);
-      broadcast_tensors(communicator_, values);
+      broadcast_values(layout_.parameters());
       step_count_ = point.optimizer_steps();
       scatter_whole_state(whole_exp_avg_, exp_avg_);
       scatter_whole_state(whole_exp_avg_sq_, exp_avg_sq_);
@@ -144,6 +142,8 @@ class Zero1AdamW : public RankGroup {
 
  private:
   void allocate_whole_state() {
+    whole_exp_avg_.reserve(layout_.parameters().size());
+    whole_exp_avg_sq_.reserve(layout_.parameters().size());
     for (const Parameter<S>* p : layout_.parameters()) {
       whole_exp_avg_.push_back(Matrix<S>::Zero(p->value.rows(), p->value.cols()));
       whole_exp_avg_sq_.push_back(Matrix<S>::Zero(p->value.rows(), p->value.cols()));
