@@ -34,9 +34,14 @@ class FlatLayout {
   Index slice_size() const { return slice_size_; }
   const std::vector<Parameter<S>*>& parameters() const { return parameters_; }
 
-  /// flat <- every gradient (or value), padding 0. flat holds size() numbers.
-  void copy_gradients_to(S* flat) const { copy_to(flat, &Parameter<S>::grad); }
-  void copy_values_to(S* flat) const { copy_to(flat, &Parameter<S>::value); }
+  /// flat <- every gradient, padding 0. flat holds size() numbers.
+  void copy_gradients_to(S* flat) const {
+    for (std::size_t i = 0; i < parameters_.size(); ++i) {
+      const Matrix<S>& grad = parameters_[i]->grad;
+      std::copy(grad.data(), grad.data() + grad.size(), flat + offsets_[i]);
+    }
+    std::fill(flat + parameter_count_, flat + size(), S(0));
+  }
   /// every gradient <- scale * its part of flat; every value <- its part of flat.
   void set_gradients_from(const S* flat, S scale) const {
     for (std::size_t i = 0; i < parameters_.size(); ++i) {
@@ -64,14 +69,6 @@ class FlatLayout {
   }
 
  private:
-  void copy_to(S* flat, Matrix<S> Parameter<S>::*member) const {
-    for (std::size_t i = 0; i < parameters_.size(); ++i) {
-      const Matrix<S>& numbers = parameters_[i]->*member;
-      std::copy(numbers.data(), numbers.data() + numbers.size(), flat + offsets_[i]);
-    }
-    std::fill(flat + parameter_count_, flat + size(), S(0));
-  }
-
   std::vector<Parameter<S>*> parameters_;
   int ranks_;
   std::vector<Index> offsets_;

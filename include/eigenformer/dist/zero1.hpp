@@ -68,14 +68,11 @@ class Zero1AdamW : public RankGroup {
     return norm;
   }
 
-  // ---- the optimizer ----
   /// Steps 3 and 4: AdamW on this rank's slice, then every rank gets every slice.
   void step() {
     ++step_count_;
-    layout_.copy_values_to(flat_.data());
-    const Index begin = Index(rank()) * layout_.slice_size();
-    std::copy(flat_.begin() + begin, flat_.begin() + begin + layout_.slice_size(), weights_.begin());
-    layout_.for_each_piece_of_slice(rank(), [&](const Parameter<S>& p, Index at, Index, Index count) {
+    layout_.for_each_piece_of_slice(rank(), [&](const Parameter<S>& p, Index at, Index first, Index count) {
+      std::copy(p.value.data() + first, p.value.data() + first + count, weights_.begin() + at);
       const AdamUpdate<S> update(options_, true, p.is_matrix() ? options_.weight_decay : 0.0, step_count_);
       update.apply(weights_.data() + at, gradient_.data() + at, exp_avg_.data() + at, exp_avg_sq_.data() + at, count);
     });
