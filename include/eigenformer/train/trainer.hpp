@@ -2,7 +2,7 @@
 //   for each step:
 //     lr = schedule(step)
 //     for each micro-batch: loss = model.forward(batch); model.backward()   (gradients add up)
-//     average the gradients over micro-batches, clip their global norm
+//     average the gradients over micro-batches (and processes), clip their global norm
 //     optimizer.step()
 //     every N steps: evaluate, log a CSV row, save a checkpoint
 // Batches come from next_batch(step, micro_step), a function of the step, so a run
