@@ -8,7 +8,8 @@
 //                 <|tool_output_start|>80235<|tool_output_end|>80235<|assistant_end|>
 //      The tool model learns to copy the question into a call and the answer out of
 //      the calculator's output; the output itself is never a target (the model must
-//      not learn to invent it), and half the outputs it is shown are random numbers,
+//      not learn to invent it), and half the outputs it is shown are random numbers
+//      (of three digits, so that digits repeat: data/arithmetic_problems.hpp says why),
 //      so that copying, not guessing, is what it learns.
 //   2. Exact match on 500 held-out questions per operation (never trained on; --prompts), greedy,
 //      through the engine (model/engine.hpp), which runs the calls. Controls: the

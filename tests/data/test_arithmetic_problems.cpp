@@ -33,6 +33,7 @@ TEST_CASE("Arithmetic problems: exact answers, the stated ranges, and held-out p
   CHECK(shown.answer.size() == 5);
   CHECK(shown.answer[0] != '0');
   CHECK(shown.answer.find_first_not_of("0123456789") == std::string::npos);
+  CHECK(std::set<char>(shown.answer.begin(), shown.answer.end()).size() <= 3);  // digits repeat
 }
 
 TEST_CASE("People and cities: unique names, moves that change the city, and a file the lookup tool reads") {

@@ -38,10 +38,16 @@ inline ArithmeticProblem random_problem(Operation operation, ProblemSplit split,
 }
 
 /// The problem with its answer replaced by a random number of the same length (the
-/// first digit not 0): a tool's output the model cannot guess, only copy.
+/// first digit not 0): a tool's output the model cannot guess, only copy. It is written
+/// with three digits, so that digits repeat, as the 2s of 123420 do: copying it by "find
+/// the digit just written, take the one after" fails at the second 2, and only the digit
+/// before tells which comes next (an induction head's two-token match). With all ten
+/// digits, repeats were rarer and the model learned that match late, at a step that
+/// varied with the seed from ~500 to ~2,020 (some runs ended before it).
 inline ArithmeticProblem with_random_answer(ArithmeticProblem problem, Rng& rng) {
-  for (std::size_t i = 0; i < problem.answer.size(); ++i)
-    problem.answer[i] = char('0' + (i == 0 ? 1 + rng.uniform_int(9) : rng.uniform_int(10)));
+  const char digits[3] = {char('1' + rng.uniform_int(9)), char('0' + rng.uniform_int(10)),
+                          char('0' + rng.uniform_int(10))};
+  for (std::size_t i = 0; i < problem.answer.size(); ++i) problem.answer[i] = digits[i == 0 ? 0 : rng.uniform_int(3)];
   return problem;
 }
 
