@@ -228,6 +228,21 @@ TEST_CASE("dist: the loss, tokens and gradient norm the ranks report are the who
   CHECK(replicas.communication_seconds() > 0);
 }
 
+TEST_CASE("dist: misuse is a named error") {
+  const Communicator communicator;
+  GPT<double> model(small_config(), 7), other(small_config(), 8);
+  dist::DataParallel<double> replicas(communicator, model.parameter_list());
+  testing::require_error_mentions([&] { replicas.clip_gradients(other.parameter_list(), 1.0); },
+                                  {"other parameters than the DataParallel was built with"});
+  dist::Zero1AdamW<double> zero(communicator, model.parameter_list());
+  testing::require_error_mentions([&] { zero.clip_gradients(other.parameter_list(), 1.0); },
+                                  {"other parameters than the Zero1AdamW was built with"});
+  testing::require_error_mentions([&] { zero.state([](const std::string&, Matrix<double>&) {}); },
+                                  {"whole state exists only on rank 0 while saving or resuming"});
+  testing::require_error_mentions([&] { dist::Zero1AdamW<double>(communicator, model.parameter_list(), {.lr = -1}); },
+                                  {"Zero1AdamW"});
+}
+
 int main(int argc, char** argv) {
   dist::MpiSession mpi(argc, argv);
   doctest::Context context(argc, argv);
