@@ -239,6 +239,12 @@ TEST_CASE("dist: misuse is a named error") {
                                   {"other parameters than the Zero1AdamW was built with"});
   testing::require_error_mentions([&] { zero.state([](const std::string&, Matrix<double>&) {}); },
                                   {"whole state exists only on rank 0 while saving or resuming"});
+  testing::require_error_mentions(  // as the optimizer of a one-process train(): its gradient was never reduced
+      [&] {
+        train(
+            model, zero, kSchedule, [](Index step, Index) { return global_batch(step); }, quiet(1));
+      },
+      {"step() without a clip_gradients() before it"});
   testing::require_error_mentions([&] { dist::Zero1AdamW<double>(communicator, model.parameter_list(), {.lr = -1}); },
                                   {"Zero1AdamW"});
 }

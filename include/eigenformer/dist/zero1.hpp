@@ -65,11 +65,16 @@ class Zero1AdamW : public RankGroup {
     const double norm = std::sqrt(communicator_.sum(double(gradient.matrix().squaredNorm())));
     const double coefficient = max_norm / (norm + 1e-6);  // as clip_grad_norm
     if (coefficient < 1.0) gradient *= S(coefficient);
+    gradient_ready_ = true;
     return norm;
   }
 
   /// Steps 3 and 4: AdamW on this rank's slice, then every rank gets every slice.
   void step() {
+    EF_CHECK(gradient_ready_,
+             "Zero1AdamW: step() without a clip_gradients() before it (its slice of the mean "
+             "gradient): pass it to train() as the processes too, train(..., {}, zero)");
+    gradient_ready_ = false;  // each step uses one reduce-scatter's gradient, once
     ++step_count_;
     layout_.for_each_piece_of_slice(rank(), [&](const Parameter<S>& p, Index at, Index first, Index count) {
       std::copy(p.value.data() + first, p.value.data() + first + count, weights_.begin() + at);
@@ -184,6 +189,7 @@ class Zero1AdamW : public RankGroup {
   std::vector<S> exp_avg_, exp_avg_sq_;                      // this rank's slice of AdamW's m and v
   std::vector<Matrix<S>> whole_exp_avg_, whole_exp_avg_sq_;  // rank 0, while saving or resuming
   Index step_count_ = 0;
+  bool gradient_ready_ = false;
 };
 
 }  // namespace eigenformer::dist
