@@ -7,8 +7,10 @@
 A cell without its own `int main` is wrapped in one (with the umbrella header
 included and `using namespace eigenformer;`), so a lesson cell can be a few
 statements. The program is compiled with g++ -O2 against ../include and Eigen
-(a precompiled umbrella header saves re-parsing it per cell), cached until the
-cell or any header changes, and run in notebooks/output/ with a timeout. Its
+(a precompiled umbrella header saves re-parsing it per cell, and the library's
+common instances, GPT<float> and its layers, are compiled once and linked: see
+include/eigenformer/prebuilt.hpp), cached until the cell or any header changes,
+and run in notebooks/output/ with a timeout. Its
 output is shown as it arrives; a compile error or a non-zero exit fails the
 cell (so `jupyter nbconvert --execute` fails too).
 
@@ -57,18 +59,28 @@ def _run(command, timeout=None, cwd=None, stream=False):
     return process.returncode, ""
 
 
-def _precompiled_header(headers):
-    """The umbrella header, precompiled once per version of the headers."""
+def _precompiled_library(headers):
+    """Once per version of the headers: the umbrella header precompiled, with the common
+    instances declared extern (eigenformer/prebuilt.hpp), and the objects that define
+    them (prebuilt/*.cpp), built side by side. Returns the header and the objects."""
     directory = BUILD / f"pch-{headers}"
     header = directory / "eigenformer_pch.hpp"
-    if not (directory / "eigenformer_pch.hpp.gch").exists():
+    outputs = {header.with_name(header.name + ".gch"): ["-x", "c++-header", str(header)]}
+    for source in sorted((ROOT / "prebuilt").glob("*.cpp")):
+        outputs[directory / f"prebuilt_{source.stem}.o"] = ["-c", str(source)]
+    if not all(output.exists() for output in outputs):
         directory.mkdir(parents=True, exist_ok=True)
-        header.write_text(f"#include <{UMBRELLA}>\n")
-        status, output = _run(["g++", *FLAGS, "-I", str(INCLUDE), "-isystem", "/usr/include/eigen3",
-                               "-x", "c++-header", str(header), "-o", str(header) + ".gch"])
-        if status != 0:
-            raise RuntimeError("precompiling the eigenformer header failed:\n" + output)
-    return header
+        header.write_text(f"#include <{UMBRELLA}>\n#include <eigenformer/prebuilt.hpp>\n")
+        jobs = {output: subprocess.Popen(["g++", *FLAGS, "-I", str(INCLUDE), "-isystem", "/usr/include/eigen3", *args,
+                                          "-o", f"{output}.partial"], stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, text=True)
+                for output, args in outputs.items()}
+        for output, job in jobs.items():
+            log = job.communicate()[0]
+            if job.returncode != 0:
+                raise RuntimeError(f"building {output.name} failed:\n" + log)
+            Path(f"{output}.partial").rename(output)  # whole or absent: an interrupted build starts again
+    return header, [output for output in outputs if output.suffix == ".o"]
 
 
 def compile_program(source, name=None):
@@ -83,9 +95,9 @@ def compile_program(source, name=None):
     if not program.exists():
         cpp = BUILD / f"cell-{key}.cpp"
         cpp.write_text(source)
-        pch = _precompiled_header(headers)
+        pch, prebuilt = _precompiled_library(headers)
         status, output = _run(["g++", *FLAGS, "-include", str(pch), "-I", str(INCLUDE), "-isystem",
-                               "/usr/include/eigen3", str(cpp), "-o", str(program)])
+                               "/usr/include/eigen3", str(cpp), *map(str, prebuilt), "-o", str(program)])
         if status != 0:
             raise RuntimeError("the cell did not compile:\n" + output)
     if name:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# clang-tidy on eigenformer's headers and the examples (.clang-tidy holds the checks);
-# fails on any finding.
+# Every header compiled on its own, then clang-tidy on eigenformer's headers and the
+# examples (.clang-tidy holds the checks); fails on any finding.
 # The examples are the translation units: together they instantiate every component
 # (GPT and its layers, VectorTransformer, tokenizers, trainer, checkpoints, probes),
 # and the header filter reports what is found in include/eigenformer/ and examples/.
@@ -34,6 +34,15 @@ done
 read -ra mpi_flags <<<"$(mpicxx --showme:compile | sed 's/-I/-isystem /g')"
 flags=(-x c++ -std=c++20 -I include -I examples -isystem /usr/include/eigen3 "${mpi_flags[@]}" -fopenmp -march=native
        -Wno-return-type)
+# Every header compiles on its own (includes what it uses), so a program may include just
+# the headers it needs; one syntax-only compile per header, one per core at a time.
+if ! find include/eigenformer -name '*.hpp' | sort | xargs -P "$units" -I{} \
+     g++ -fsyntax-only -include {} -x c++ /dev/null -std=c++20 -Wall -Wextra -Wpedantic -Werror \
+     -I include -isystem /usr/include/eigen3 "${mpi_flags[@]}" -fopenmp; then
+  echo "a header above does not compile on its own"
+  exit 1
+fi
+echo "every header compiles on its own"
 if printf '%s\n' "$out"/examples_*.cpp | xargs -P "$units" -I{} clang-tidy --quiet --config-file=.clang-tidy \
      --header-filter='(include/eigenformer|examples)/' {} -- "${flags[@]}"; then
   echo "clang-tidy: clean"

@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 
 #include "eigenformer/core/error.hpp"
+#include "eigenformer/core/types.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>

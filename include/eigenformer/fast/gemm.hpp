@@ -102,24 +102,35 @@ void eigen_product(const OutputView<S>& c, const MatrixView<S>& a, const MatrixV
 /// (Attention's 32-query chunks stay GEMMs.)
 inline constexpr Index kFewRows = 16;
 
-template <class S, int RhsOrder>
-void few_rows_product(const OutputView<S>& c, const MatrixView<S>& a, const MatrixView<S>& b, Accumulate accumulate) {
-  using Stride = Eigen::OuterStride<>;
-  Eigen::Map<Matrix<S>, 0, Stride> result(c.data, c.rows, c.cols, Stride(c.stride));
-  const Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, RhsOrder>, 0, Stride> rhs(
-      b.data, b.rows, b.cols, Stride(b.stride));
-  if (accumulate == Accumulate::kNo) result.setZero();
-  for (Index i = 0; i < c.rows; ++i) {
-    const Eigen::Map<const RowVector<S>, 0, Eigen::InnerStride<>> row(a.data + (a.row_major ? i * a.stride : i), a.cols,
-                                                                      Eigen::InnerStride<>(a.row_major ? 1 : a.stride));
-    result.row(i).noalias() += row * rhs;
-  }
-}
-
+/// C = A B (kNo) or C += A B (kYes), one row at a time: C[i, :]^T += B^T A[i, :]^T by
+/// Eigen's matrix-vector kernel, called directly as eigen_product calls its GEMM driver.
 template <class S>
 void few_rows_product(const OutputView<S>& c, const MatrixView<S>& a, const MatrixView<S>& b, Accumulate accumulate) {
-  if (b.row_major) return few_rows_product<S, Eigen::RowMajor>(c, a, b, accumulate);
-  few_rows_product<S, Eigen::ColMajor>(c, a, b, accumulate);
+  using Eigen::ColMajor, Eigen::RowMajor, Eigen::internal::const_blas_data_mapper,
+      Eigen::internal::general_matrix_vector_product;
+  if (accumulate == Accumulate::kNo)
+    Eigen::Map<Matrix<S>, 0, Eigen::OuterStride<>>(c.data, c.rows, c.cols, Eigen::OuterStride<>(c.stride)).setZero();
+  const Index a_step = a.row_major ? 1 : a.stride;  // between A[i, j] and A[i, j + 1]
+  for (Index i = 0; i < c.rows; ++i) {
+    const S* a_row = a.data + (a.row_major ? i * a.stride : i);
+    S* c_row = c.data + i * c.stride;
+    if (b.row_major) {  // B^T is column-major (n x k): its column j is B's row j
+      using Lhs = const_blas_data_mapper<S, Index, ColMajor>;
+      using Rhs = const_blas_data_mapper<S, Index, RowMajor>;
+      general_matrix_vector_product<Index, S, Lhs, ColMajor, false, S, Rhs, false>::run(
+          b.cols, b.rows, Lhs(b.data, b.stride), Rhs(a_row, a_step), c_row, 1, S(1));
+    } else {  // B^T is row-major (n x k); this kernel reads A's row as one contiguous vector
+      thread_local Vector<S> a_copy;
+      if (a_step != 1) {
+        a_copy = Eigen::Map<const Vector<S>, 0, Eigen::InnerStride<>>(a_row, a.cols, Eigen::InnerStride<>(a_step));
+        a_row = a_copy.data();
+      }
+      using Lhs = const_blas_data_mapper<S, Index, RowMajor>;
+      using Rhs = const_blas_data_mapper<S, Index, ColMajor>;
+      general_matrix_vector_product<Index, S, Lhs, RowMajor, false, S, Rhs, false>::run(
+          b.cols, b.rows, Lhs(b.data, b.stride), Rhs(a_row, 1), c_row, 1, S(1));
+    }
+  }
 }
 
 template <class S>

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "eigenformer/core/rng.hpp"
 #include "eigenformer/optim/adam.hpp"
 #include "eigenformer/optim/schedule.hpp"
 #include "eigenformer/text/chat_format.hpp"
