@@ -3,12 +3,19 @@
 // no other header pays for <unistd.h>.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "eigenformer/core/error.hpp"
 
 namespace eigenformer::os {
 
@@ -64,6 +71,39 @@ class StopSignals {
  private:
   struct sigaction previous_interrupt_ = {};
   struct sigaction previous_terminate_ = {};
+};
+
+/// A file's bytes, mapped read-only into memory: the pages are read from disk (or the
+/// page cache) as they are touched and shared with every process that maps the file, so
+/// a corpus larger than memory can be sampled from without reading it in. Unmapped on
+/// destruction. An empty file maps to no bytes.
+class ReadOnlyMapping {
+ public:
+  explicit ReadOnlyMapping(const std::string& path) {
+    const int file = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    EF_CHECK(file >= 0, "cannot open '" << path << "': " << std::strerror(errno));
+    struct stat status = {};
+    const bool regular = ::fstat(file, &status) == 0 && S_ISREG(status.st_mode);
+    size_ = regular ? std::size_t(status.st_size) : 0;
+    void* data = regular && size_ > 0 ? ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, file, 0) : nullptr;
+    const int error = errno;
+    ::close(file);  // the mapping keeps the file's pages
+    EF_CHECK(regular, "'" << path << "' is not a regular file");
+    EF_CHECK(data != MAP_FAILED, "cannot map '" << path << "' into memory: " << std::strerror(error));
+    data_ = static_cast<const unsigned char*>(data);
+  }
+  ~ReadOnlyMapping() {
+    if (data_ != nullptr) ::munmap(const_cast<unsigned char*>(data_), size_);
+  }
+  ReadOnlyMapping(const ReadOnlyMapping&) = delete;
+  ReadOnlyMapping& operator=(const ReadOnlyMapping&) = delete;
+
+  const unsigned char* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  const unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
 };
 
 }  // namespace eigenformer::os

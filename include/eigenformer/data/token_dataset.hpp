@@ -6,10 +6,12 @@
 // whether the model learned the language or memorized the text.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "eigenformer/core/rng.hpp"
 #include "eigenformer/data/batch.hpp"
+#include "eigenformer/data/token_windows.hpp"
 
 namespace eigenformer {
 
@@ -37,17 +39,11 @@ class TokenDataset {
   }
 
   Batch batch(Index batch_size, Index time, Rng& rng, Split split = Split::kTrain) const {
-    const Index begin = split == Split::kTrain ? 0 : boundary_;
-    const Index available = size(split);
-    EF_CHECK(available > time, "the " << (split == Split::kTrain ? "training" : "validation") << " split has "
-                                      << available << " tokens, too few for windows of " << time + 1);
-    Batch batch{{}, {}, batch_size, time};
-    for (Index b = 0; b < batch_size; ++b) {
-      const Index start = begin + rng.uniform_int(available - time);
-      batch.tokens.insert(batch.tokens.end(), tokens_.begin() + start, tokens_.begin() + start + time);
-      batch.targets.insert(batch.targets.end(), tokens_.begin() + start + 1, tokens_.begin() + start + time + 1);
-    }
-    return batch;
+    const std::span<const int> all(tokens_);
+    const auto part = split == Split::kTrain ? all.first(std::size_t(boundary_)) : all.subspan(std::size_t(boundary_));
+    EF_CHECK(Index(part.size()) > time, "the " << (split == Split::kTrain ? "training" : "validation") << " split has "
+                                               << part.size() << " tokens, too few for windows of " << time + 1);
+    return random_windows(part, batch_size, time, rng);
   }
 
  private:
