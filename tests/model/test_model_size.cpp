@@ -2,7 +2,7 @@
 
 using namespace eigenformer;
 
-TEST_CASE("model_size: every parameter counted once, wte and wpe as the embedding, N the rest") {
+TEST_CASE("model_size: every parameter counted once, wte, wpe and an untied lm_head as the embedding, N the rest") {
   GPTConfig config;
   config.vocab_size = 50;
   config.block_size = 16;
@@ -21,6 +21,11 @@ TEST_CASE("model_size: every parameter counted once, wte and wpe as the embeddin
 
   LlamaGPT<double> llama(config, 1);  // RoPE: no position table
   CHECK(model_size(llama).embedding == 50 * 32);
+
+  config.tie_embeddings = false;  // an output layer of its own: a vocabulary matrix, not in N
+  GPT<double> untied(config, 1);
+  CHECK(model_size(untied).embedding == 2 * 50 * 32 + 16 * 32);
+  CHECK(model_size(untied).non_embedding() == size.non_embedding());
 }
 
 TEST_CASE("Training FLOPs: 6 N D, and the step's full count adds the output layer and attention") {

@@ -1,14 +1,15 @@
 // How big a model is and what training it costs: the two axes of the scaling laws.
 //
 //   N = the non-embedding parameters (Kaplan et al. 2020, "Scaling Laws for Neural
-//       Language Models", sec. 2.1): every weight of the blocks and the final norm, not
-//       the token and position tables wte and wpe. Their laws are cleanest in this N,
-//       because a table lookup costs no arithmetic however large the table is.
+//       Language Models", sec. 2.1: "excluding all vocabulary and positional
+//       embeddings"): every weight of the blocks and the final norm, not the token and
+//       position tables wte and wpe, nor an untied output layer lm_head (a vocabulary
+//       matrix too). Their laws are cleanest in this N.
 //   C = 6 N D, the training FLOPs for D tokens (Kaplan, Table 1): each weight takes one
 //       multiply-add per token forward (2 FLOPs) and two backward (the input's gradient
 //       and the weight's: 4 FLOPs).
 // 6 N D leaves out two costs that small models feel. The output layer multiplies by a
-// V x C matrix per token (tied to wte, so not in N): 6 V C per token. And attention's
+// V x C matrix per token (wte, or lm_head: not in N): 6 V C per token. And attention's
 // own products, q k^T and P v, grow with the context: the token at position t attends
 // to t + 1 keys, so each product takes (t + 1) C multiply-adds per layer, (T + 1) / 2 on
 // average over a causal window of T; forward and backward, 6 L (T + 1) C FLOPs per
@@ -35,7 +36,7 @@ ModelSize model_size(Model& model) {
   ModelSize size;
   model.parameters([&](const auto& parameter) {
     size.total += Index(parameter.value.size());
-    if (parameter.name == "wte.weight" || parameter.name == "wpe.weight")
+    if (parameter.name == "wte.weight" || parameter.name == "wpe.weight" || parameter.name == "lm_head.weight")
       size.embedding += Index(parameter.value.size());
   });
   return size;
