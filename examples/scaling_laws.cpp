@@ -15,6 +15,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <eigenformer/data/token_shard.hpp>
 #include <eigenformer/data/token_windows.hpp>
 #include <eigenformer/io/binary_file.hpp>
@@ -165,7 +166,13 @@ RunResult run(const ModelShape& shape, double budget, std::uint64_t seed, const 
     std::istringstream line(text.substr(text.find('\n') + 1));
     for (std::string field; std::getline(line, field, ',');) fields.push_back(field);
     EF_CHECK(fields.size() == 13 && fields[0] == name, "'" << result_path << "' is not a result of this sweep");
-    const auto number = [&](std::size_t i) { return std::stod(fields[i]); };
+    const auto number = [&](std::size_t i) {
+      char* end = nullptr;
+      const double value = std::strtod(fields[i].c_str(), &end);
+      EF_CHECK(end != fields[i].c_str() && std::isfinite(value),
+               "'" << result_path << "': field " << i + 1 << " is not a number: '" << fields[i] << "'");
+      return value;
+    };
     RunResult saved{name, Index(number(1)), Index(number(2)), Index(number(3)), Index(number(4)), Index(number(7))};
     saved.budget = number(5);
     saved.tokens = number(6);

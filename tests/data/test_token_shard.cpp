@@ -31,7 +31,8 @@ TEST_CASE("Token shards mapped into memory: the same tokens where they lie, bad 
   CHECK(std::equal(shard.tokens().begin(), shard.tokens().end(), tokens.begin()));
 
   write_token_shard(path, {});
-  CHECK(MappedTokenShard(path).tokens().empty());
+  const MappedTokenShard empty(path);
+  CHECK(empty.tokens().empty());
 
   auto bytes = testing::read_file(path);
   testing::write_file(path, {bytes.begin(), bytes.begin() + 100});

@@ -55,7 +55,10 @@ class MappedTokenShard {
     tokens_ = {reinterpret_cast<const std::uint16_t*>(file_.data() + kHeaderBytes), count};
   }
 
-  std::span<const std::uint16_t> tokens() const { return tokens_; }
+  /// Valid while the shard lives: asking a temporary shard for its tokens does not compile
+  /// (the span would point into pages unmapped at the end of the statement).
+  std::span<const std::uint16_t> tokens() const& { return tokens_; }
+  std::span<const std::uint16_t> tokens() const&& = delete;
 
  private:
   os::ReadOnlyMapping file_;
