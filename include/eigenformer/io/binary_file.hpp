@@ -137,6 +137,7 @@ class AtomicFileWriter {
   }
 
   void write_bytes(const void* source, std::uint64_t bytes) {
+    if (bytes == 0) return;  // an empty vector's data() may be null, which fwrite must not see
     EF_CHECK(std::fwrite(source, 1, bytes, file_) == bytes,
              "writing '" << temporary_path_ << "' failed: " << std::strerror(errno));
     checksum_ = crc32({static_cast<const char*>(source), bytes}, checksum_);
