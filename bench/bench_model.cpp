@@ -13,7 +13,7 @@ using namespace eigenformer;
 
 namespace {
 
-const char* kConfigs[] = {"tiny", "small", "gpt2-mini"};
+const char* kConfigs[] = {"tiny", "small", "gpt2-mini", "scaling"};  // scaling: the sweep's largest model
 
 void use_requested_threads() {
   const char* threads = std::getenv("EIGENFORMER_THREADS");
@@ -53,5 +53,5 @@ void BM_Generation(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_TrainingStep)->ArgName("config")->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainingStep)->ArgName("config")->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Generation)->ArgName("cached")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);

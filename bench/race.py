@@ -32,7 +32,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEAK_GFLOPS_PER_CORE = 116.0  # fp32 FMA peak of one core of this machine (BENCHMARKS.md)
 
-WORKLOADS = [("tiny", "train"), ("small", "train"), ("gpt2-mini", "train"),
+WORKLOADS = [("tiny", "train"), ("small", "train"), ("gpt2-mini", "train"), ("scaling", "train"),
              ("small", "generate"), ("small", "generate-uncached")]
 
 

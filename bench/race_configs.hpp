@@ -5,6 +5,7 @@
 //   tiny        (64,    2, 4,  64,  64, 32)   the in-context-learning scale
 //   small       (256,   4, 4, 128, 128, 16)   a character-level model
 //   gpt2-mini   (50257, 4, 4, 256,  64,  4)   GPT-2's vocabulary: the output layer dominates
+//   scaling     (1024,  4, 4, 128,  64, 16)   the largest model of examples/scaling_laws.cpp
 //
 // Training FLOPs per token (Kaplan et al., 2020; nanoGPT's estimate): every weight
 // does one multiply-add forward and two backward, 6 FLOPs per parameter per token,
@@ -29,7 +30,13 @@ inline RaceConfig race_config(const std::string& name) {
   if (name == "tiny") return {name, GPTConfig::tiny(), 32};
   if (name == "small") return {name, GPTConfig::small(), 16};
   if (name == "gpt2-mini") return {name, GPTConfig::gpt2_mini(), 4};
-  throw std::invalid_argument("unknown benchmark config '" + name + "' (tiny, small, gpt2-mini)");
+  if (name == "scaling") {
+    GPTConfig largest_of_the_sweep = GPTConfig::small();
+    largest_of_the_sweep.vocab_size = 1024;
+    largest_of_the_sweep.block_size = 64;
+    return {name, largest_of_the_sweep, 16};
+  }
+  throw std::invalid_argument("unknown benchmark config '" + name + "' (tiny, small, gpt2-mini, scaling)");
 }
 
 /// Parameters that multiply: every block's weights and the output layer (V * C).

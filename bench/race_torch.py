@@ -24,6 +24,7 @@ CONFIGS = {  # vocab, layers, heads, width, context, batch
     "tiny": (64, 2, 4, 64, 64, 32),
     "small": (256, 4, 4, 128, 128, 16),
     "gpt2-mini": (50257, 4, 4, 256, 64, 4),
+    "scaling": (1024, 4, 4, 128, 64, 16),
 }
 
 

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Executes every notebook headlessly, as CI does, and renders each to HTML.
 # Usage: scripts/notebooks.sh [--quick] [notebook ...]     (default: all of notebooks/*.ipynb)
-#   --quick  sets EIGENFORMER_QUICK=1: the lesson notebooks (06, 07) train each model for a
+#   --quick  sets EIGENFORMER_QUICK=1: the lesson notebooks (06, 07, 08) train each model for a
 #            fraction of its steps, so every cell runs and plots in minutes, but the figures
 #            are not the lessons' (CI uses it; the text of a notebook quotes full runs)
 # A notebook fails on any cell error, or when a cell that plots shows no image.
 # Results: build-notebooks/NAME.ipynb (executed) and build-notebooks/NAME.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-dependencies.sh jupyter-notebook jupyter-nbconvert python3-ipykernel python3-matplotlib python3-numpy
+scripts/install-dependencies.sh jupyter-notebook jupyter-nbconvert python3-ipykernel python3-matplotlib python3-numpy \
+  python3-scipy bible-kjv  # 08: curve fits; the King James Bible, its corpus
 out=build-notebooks
 mkdir -p "$out"
 if [[ ${1:-} == --quick ]]; then
