@@ -83,20 +83,21 @@ def _precompiled_library(headers):
     return header, [output for output in outputs if output.suffix == ".o"]
 
 
-def compile_program(source, name=None):
+def compile_program(source, name=None, include_directories=()):
     """Compiles C++ source (wrapped in main() when it has none); returns the program's path."""
+    includes = [flag for directory in include_directories for flag in ("-iquote", str(directory))]
     if "int main" not in source:
         source = ("#include <iostream>\n#include <eigenformer/eigenformer.hpp>\nusing namespace eigenformer;\n"
                   "int main() {\n" + source + "\n  return 0;\n}\n")
     headers = _headers_digest()
-    key = hashlib.sha256((headers + " ".join(FLAGS) + source).encode()).hexdigest()[:16]
+    key = hashlib.sha256((headers + " ".join(FLAGS + includes) + source).encode()).hexdigest()[:16]
     BUILD.mkdir(parents=True, exist_ok=True)
     program = BUILD / f"cell-{key}"
     if not program.exists():
         cpp = BUILD / f"cell-{key}.cpp"
         cpp.write_text(source)
         pch, prebuilt = _precompiled_library(headers)
-        status, output = _run(["g++", *FLAGS, "-include", str(pch), "-I", str(INCLUDE), "-isystem",
+        status, output = _run(["g++", *FLAGS, *includes, "-include", str(pch), "-I", str(INCLUDE), "-isystem",
                                "/usr/include/eigen3", str(cpp), *map(str, prebuilt), "-o", str(program)])
         if status != 0:
             raise RuntimeError("the cell did not compile:\n" + output)
