@@ -241,12 +241,17 @@ struct Sweep {
   std::string runs_folder;
 };
 
+/// Where a run's result is saved: its presence means the run is done.
+std::string result_path(const RunPlan& plan, const Sweep& sweep) {
+  return sweep.runs_folder + "/" + plan.name() + ".csv";
+}
+
 /// Trains one model at one budget (or reads its result, when an earlier sweep saved it).
 RunResult run(const RunPlan& plan, const Sweep& sweep) {
   const std::string name = plan.name(), stem = sweep.runs_folder + "/" + name;
-  if (std::filesystem::exists(stem + ".csv")) {
-    std::printf("  %-34s done before (%s.csv)\n", name.c_str(), stem.c_str());
-    return read_result(stem + ".csv", name);
+  if (std::filesystem::exists(result_path(plan, sweep))) {
+    std::printf("  %-34s done before (%s)\n", name.c_str(), result_path(plan, sweep).c_str());
+    return read_result(result_path(plan, sweep), name);
   }
   GPT<float> model(plan.config(sweep.tokenizer.vocab_size()), plan.seed);
   const ModelSize size = model_size(model);
@@ -298,19 +303,23 @@ double work(const RunPlan& plan, Index vocab_size) {
 
 /// Runs every plan in order, with the sweep's progress (runs done, estimated time left) before each.
 std::vector<RunResult> run_all(const std::vector<RunPlan>& plans, const Sweep& sweep, const std::string& csv_path) {
-  std::vector<double> works;
-  for (const RunPlan& plan : plans) works.push_back(work(plan, sweep.tokenizer.vocab_size()));
-  double total_work = 0, work_done = 0, seconds_spent = 0;
-  for (const double w : works) total_work += w;
+  std::vector<double> works;  // 0 for a run saved before: it is read, not trained
+  double work_left = 0, work_done = 0, seconds_spent = 0;
+  for (const RunPlan& plan : plans) {
+    works.push_back(std::filesystem::exists(result_path(plan, sweep)) ? 0.0 : work(plan, sweep.tokenizer.vocab_size()));
+    work_left += works.back();
+  }
   std::string table = kResultColumns;
   std::vector<RunResult> results;
   for (std::size_t i = 0; i < plans.size(); ++i) {
-    if (seconds_spent > 0)
-      std::printf("[run %zu/%zu, about %.0f s left]\n", i + 1, plans.size(),
-                  seconds_spent / work_done * (total_work - work_done));
+    if (works[i] > 0 && seconds_spent > 0)  // the time per FLOP so far, times the FLOPs left
+      std::printf("[run %zu/%zu, about %.0f s left]\n", i + 1, plans.size(), seconds_spent / work_done * work_left);
     results.push_back(run(plans[i], sweep));
-    work_done += works[i];
-    seconds_spent += results.back().seconds;
+    if (works[i] > 0) {
+      work_done += works[i];
+      work_left -= works[i];
+      seconds_spent += results.back().seconds;
+    }
     table += result_line(results.back());
   }
   write_text_file(csv_path, table);
