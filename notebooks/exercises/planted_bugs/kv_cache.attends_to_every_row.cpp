@@ -1,0 +1,22 @@
+// expect: attend reads rows [0, length) only
+// Given: the cache of one attention head. Rows [0, length) of keys and values hold the
+// positions seen so far; the rows after them are not yet written.
+struct HeadCache {
+  Matrix<double> keys, values;  // (capacity, D)
+  Index length = 0;             // positions cached
+  HeadCache(Index capacity, Index head_size) : keys(capacity, head_size), values(capacity, head_size) {}
+};
+
+void append(HeadCache& cache, const Matrix<double>& k, const Matrix<double>& v) {
+  if (cache.length == cache.keys.rows()) throw std::length_error("the KV cache is full");
+  cache.keys.row(cache.length) = k;
+  cache.values.row(cache.length) = v;
+  ++cache.length;
+}
+
+Matrix<double> attend(const HeadCache& cache, const Matrix<double>& q) {
+  const auto &keys = cache.keys, &values = cache.values;                       // every row, written or not
+  Matrix<double> scores = q * keys.transpose() / std::sqrt(double(q.cols()));  // (1, length)
+  softmax_rows(scores);
+  return scores * values;  // (1, D)
+}

@@ -1,0 +1,16 @@
+// expect: divide what you keep by its sum
+std::vector<double> top_p_distribution(const RowVector<double>& logits, double top_p) {
+  RowVector<double> p = logits;
+  softmax_row(p);
+  std::vector<int> order(std::size_t(p.size()));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p(a) > p(b); });
+  std::vector<double> kept(std::size_t(p.size()), 0.0);
+  double sum = 0;
+  for (const int id : order) {
+    if (sum >= top_p) break;
+    kept[std::size_t(id)] = p(id);
+    sum += p(id);
+  }
+  return kept;  // not divided by sum
+}

@@ -1,0 +1,18 @@
+// expect: ties in id order
+std::vector<double> top_p_distribution(const RowVector<double>& logits, double top_p) {
+  RowVector<double> p = logits;
+  softmax_row(p);
+  std::vector<int> order(std::size_t(p.size()));
+  std::iota(order.begin(), order.end(), 0);
+  std::reverse(order.begin(), order.end());  // ties end up with the higher id first
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p(a) > p(b); });
+  std::vector<double> kept(std::size_t(p.size()), 0.0);
+  double sum = 0;
+  for (const int id : order) {
+    if (sum >= top_p) break;
+    kept[std::size_t(id)] = p(id);
+    sum += p(id);
+  }
+  for (double& x : kept) x /= sum;
+  return kept;
+}
