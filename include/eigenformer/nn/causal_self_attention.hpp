@@ -1,14 +1,16 @@
 // Multi-head causal self-attention (Vaswani et al., 2017; GPT: Radford et al., 2018).
 //
-// Each position asks a question (query), offers an index (key) and a message (value):
-//   [q | k | v] = x W_qkv^T + b_qkv                 x (B*T, C) -> (B*T, 3C), one fused GEMM
+// Each position asks a question (query), offers an index (key) and a message (value),
+// all three from one fused product, x (B*T, C) -> (B*T, 3C):
+// \[ [\,q \mid k \mid v\,] = x W_{qkv}^\top + b_{qkv} \]
 // Split the C channels into H heads of D = C/H. For each sequence b and head h,
-// with q, k, v the (T, D) slices of that head:
-//   S = q k^T / sqrt(D)                              (T, T) scores
-//   P = softmax(S) over j <= i (the causal mask)     position i never sees j > i
-//   Y = P v                                          (T, D), written to head h's columns
-// and finally  out = Y W_proj^T + b_proj            (B*T, C).
-// Dividing by sqrt(D) keeps the scores' variance near 1, so the softmax does not
+// with q, k, v the (T, D) slices of that head, the scores S (T, T), the weights P
+// (softmax over \(j \le i\) only: the causal mask, position i never sees j > i) and
+// the head's output Y (T, D), written to head h's columns:
+// \[ S = \frac{q k^\top}{\sqrt{D}}, \qquad P_{ij} = \frac{e^{S_{ij}}}{\sum_{j' \le i} e^{S_{ij'}}}
+//     \ (j \le i), \qquad Y = P v \]
+// and finally \( \mathrm{out} = Y W_{proj}^\top + b_{proj} \), (B*T, C).
+// Dividing by \(\sqrt{D}\) keeps the scores' variance near 1, so the softmax does not
 // saturate. With RoPE (the Rotation parameter), q and k are rotated by position first.
 // Each (b, h) pair is independent, so they run in parallel (OpenMP), each on its
 // own contiguous (T, T) block of P that stays in cache; the per-pair work is a kernel

@@ -1,10 +1,11 @@
 // Softmax over each row, computed stably.
 //
-//   p_j = exp(x_j - m) / sum_k exp(x_k - m),  m = max_k x_k
+// \[ p_j = \frac{e^{x_j - m}}{\sum_k e^{x_k - m}}, \qquad m = \max_k x_k \]
 // Subtracting the row maximum changes nothing mathematically but keeps every
 // exponent <= 0, so exp never overflows (logits of 1e4 are fine). Entries of
 // -infinity (a causal mask) get probability exactly 0.
-// Backward: with dp = dL/dp,  dx_j = p_j (dp_j - sum_k p_k dp_k).
+// Backward: with dp = dL/dp,
+// \[ dx_j = p_j \Big(dp_j - \sum_k p_k\, dp_k\Big) \]
 // Shapes: x, p (N, K); rows are independent distributions.
 #pragma once
 
