@@ -1,7 +1,8 @@
 // Cross-entropy loss of next-token logits, fused with the softmax.
 //
-//   loss_n = -log softmax(logits_n)[target_n] = logsumexp(logits_n) - logits_n[target_n]
-//   loss   = mean of loss_n over the rows whose target is not -1
+// \[ \ell_n = -\log \mathrm{softmax}(z_n)_{t_n} = \log \sum_k e^{z_{n,k}} - z_{n,t_n}, \qquad
+//     L = \frac{1}{|\mathcal C|} \sum_{n \in \mathcal C} \ell_n \]
+// with z the logits, t the targets and C the rows whose target is not -1.
 // A target of -1 means "nothing to learn here" (a prompt position of a task):
 // that row adds nothing to the loss or the gradient (PyTorch's ignore_index).
 // Backward, fused: dlogits_n = (softmax(logits_n) - onehot(target_n)) / count.

@@ -1,7 +1,8 @@
 // Layer normalization over the channels of each position (Ba, Kiros & Hinton, 2016).
 //
-//   mean = sum_c x_c / C,  var = sum_c (x_c - mean)^2 / C,  rstd = 1 / sqrt(var + eps)
-//   xhat = (x - mean) * rstd,  y = xhat * weight + bias
+// \[ \mu = \frac1C \sum_c x_c, \quad \sigma^2 = \frac1C \sum_c (x_c - \mu)^2, \quad
+//     r = \frac{1}{\sqrt{\sigma^2 + \epsilon}}, \quad \hat x = (x - \mu)\, r, \quad y = \hat x \odot w + b \]
+// (in the code: mean, var, rstd, xhat, weight, bias)
 // Shapes: x, y (N, C); weight, bias (1, C); statistics per row (N,).
 // GPT-2 normalizes before each sub-layer ("pre-norm") and once more before the head.
 #pragma once

@@ -1,4 +1,4 @@
-// Linear (fully connected) layer: y = x W^T + b.
+// Linear (fully connected) layer: \( y = x W^\top + b \).
 //
 // Shapes: x (N, in), W (out, in), b (1, out), y (N, out).
 // W is stored (out, in) as in PyTorch and llm.c, so checkpoints map one to one.

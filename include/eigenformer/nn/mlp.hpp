@@ -1,5 +1,5 @@
 // The position-wise feed-forward network of GPT-2:
-//   h = GELU(x W_fc^T + b_fc),  y = h W_proj^T + b_proj
+// \[ h = \mathrm{GELU}(x W_{fc}^\top + b_{fc}), \qquad y = h W_{proj}^\top + b_{proj} \]
 // Shapes: x (N, C) -> h (N, 4C) -> y (N, C). Each position is transformed on its
 // own; attention moves information between positions, the MLP computes on it.
 #pragma once

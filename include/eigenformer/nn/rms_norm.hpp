@@ -1,6 +1,6 @@
 // RMS normalization (Zhang & Sennrich, 2019), used by LLaMA in place of LayerNorm.
 //
-//   rrms = 1 / sqrt(sum_c x_c^2 / C + eps),  xhat = x * rrms,  y = xhat * weight
+// \[ r = \frac{1}{\sqrt{\frac1C \sum_c x_c^2 + \epsilon}}, \qquad \hat x = x\, r, \qquad y = \hat x \odot w \]
 // No mean is subtracted and there is no bias: cheaper, and it works as well.
 // Shapes: x, y (N, C); weight (1, C); rrms per row (N,).
 #pragma once

@@ -2,9 +2,10 @@
 //
 // Instead of adding a position vector, rotate each pair of channels (2i, 2i+1) of
 // every query and key by an angle that grows with the position p:
-//   theta_i = base^(-2i / head_dim),  angle = p * theta_i
-//   x'_{2i}   = x_{2i} cos(angle) - x_{2i+1} sin(angle)
-//   x'_{2i+1} = x_{2i} sin(angle) + x_{2i+1} cos(angle)
+// \[ \theta_i = \mathrm{base}^{-2i / d}, \qquad \alpha = p\, \theta_i \quad (d \text{ the head size}) \]
+// \[ \begin{pmatrix} x'_{2i} \\ x'_{2i+1} \end{pmatrix} =
+//     \begin{pmatrix} \cos\alpha & -\sin\alpha \\ \sin\alpha & \cos\alpha \end{pmatrix}
+//     \begin{pmatrix} x_{2i} \\ x_{2i+1} \end{pmatrix} \]
 // Then q'.k' depends only on the offset between the two positions: attention
 // becomes relative. A rotation is orthogonal, so its backward is the inverse
 // rotation (angle -> -angle) applied to the gradient. No parameters.

@@ -1,6 +1,6 @@
 // SwiGLU feed-forward network (Shazeer, 2020, arXiv:2002.05202), as in LLaMA:
-//   a = x W_gate^T,  u = x W_up^T,  h = silu(a) * u,  y = h W_proj^T
-//   silu(a) = a * sigmoid(a),  silu'(a) = sigmoid(a) (1 + a (1 - sigmoid(a)))
+// \[ a = x W_{gate}^\top, \quad u = x W_{up}^\top, \quad h = \mathrm{silu}(a) \odot u, \quad y = h W_{proj}^\top \]
+// \[ \mathrm{silu}(a) = a\, \sigma(a), \qquad \mathrm{silu}'(a) = \sigma(a)\, \big(1 + a\, (1 - \sigma(a))\big) \]
 // Shapes: x (N, C) -> a, u, h (N, hidden) -> y (N, C). The gate lets each hidden
 // unit decide, per position, how much of u passes. Default hidden width: 2/3 of
 // 4C rounded up to a multiple of 8, so it has about the parameters of a 4C MLP.

@@ -1,11 +1,11 @@
 // Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019), as in PyTorch.
 //
-// For each parameter w with gradient g, at step t = 1, 2, ...:
+// For each parameter w with gradient g, at step t = 1, 2, ... (lr \(\eta\), weight_decay \(\lambda\)):
 //   Adam:  g <- g + weight_decay * w               (L2 penalty folded into the gradient)
 //   AdamW: w <- w * (1 - lr * weight_decay)        (decay decoupled from the gradient)
-//   m <- beta1 m + (1 - beta1) g                   running mean of g
-//   v <- beta2 v + (1 - beta2) g^2                 running mean of g^2
-//   w <- w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+// \[ m \leftarrow \beta_1 m + (1 - \beta_1)\, g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2)\, g^2
+//     \qquad \text{(running means of } g \text{ and } g^2) \]
+// \[ w \leftarrow w - \frac{\eta}{1 - \beta_1^t} \cdot \frac{m}{\sqrt{v} / \sqrt{1 - \beta_2^t} + \epsilon} \]
 // The bias corrections 1 - beta^t undo m and v starting at 0. t counts step()
 // calls, once per step for the whole model, never once per tensor.
 #pragma once

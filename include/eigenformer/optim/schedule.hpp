@@ -1,10 +1,10 @@
 // Learning-rate schedules: the learning rate for step s = 0, 1, 2, ...
 //
 // Warmup then cosine decay (the GPT recipe; Loshchilov & Hutter, 2017, SGDR):
-//   s <  warmup:         lr = max_lr * (s + 1) / warmup
-//   warmup <= s < total: lr = min_lr + (max_lr - min_lr) * (1 + cos(pi * r)) / 2,
-//                        r = (s - warmup) / (total - warmup)
-//   s >= total:          lr = min_lr
+// \[ \eta(s) = \begin{cases} \eta_{max}\, (s + 1) / w & s < w \text{ (warmup)}
+//     \\ \eta_{min} + (\eta_{max} - \eta_{min})\, \frac{1 + \cos(\pi r)}{2}, \ r = \frac{s - w}{S - w} & w \le s < S
+//     \\ \eta_{min} & s \ge S \end{cases} \]
+// with w the warmup steps and S the total.
 // Warmup lets Adam's second-moment estimates settle before large steps.
 #pragma once
 
