@@ -1,7 +1,8 @@
 // GELU activation, tanh approximation as in GPT-2 (Hendrycks & Gimpel, 2016).
 //
 // \[ y = \tfrac12\, x\, (1 + \tanh u), \qquad u = \sqrt{2/\pi}\, (x + 0.044715\, x^3) \]
-// \[ \frac{dy}{dx} = \tfrac12 (1 + \tanh u) + \tfrac12\, x\, (1 - \tanh^2 u) \sqrt{2/\pi}\, (1 + 3 \cdot 0.044715\, x^2) \]
+// \[ \frac{dy}{dx} = \tfrac12 (1 + \tanh u)
+//     + \tfrac12\, x\, (1 - \tanh^2 u) \sqrt{2/\pi}\, (1 + 3 \cdot 0.044715\, x^2) \]
 // Element-wise: x, y (N, C). No parameters.
 #pragma once
 
