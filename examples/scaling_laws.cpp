@@ -249,10 +249,6 @@ std::string result_path(const RunPlan& plan, const Sweep& sweep) {
 /// Trains one model at one budget (or reads its result, when an earlier sweep saved it).
 RunResult run(const RunPlan& plan, const Sweep& sweep) {
   const std::string name = plan.name(), stem = sweep.runs_folder + "/" + name;
-  if (std::filesystem::exists(result_path(plan, sweep))) {
-    std::printf("  %-34s done before (%s)\n", name.c_str(), result_path(plan, sweep).c_str());
-    return read_result(result_path(plan, sweep), name);
-  }
   GPT<float> model(plan.config(sweep.tokenizer.vocab_size()), plan.seed);
   const ModelSize size = model_size(model);
   RunResult result{
@@ -263,6 +259,18 @@ RunResult run(const RunPlan& plan, const Sweep& sweep) {
   result.lr = learning_rate(plan.shape.channels) * plan.lr_multiplier;
   result.tokens = double(result.steps * kBatch * kTime);
   result.epochs = result.tokens / double(sweep.training.tokens().size());
+  if (std::filesystem::exists(result_path(plan, sweep))) {
+    std::printf("  %-34s done before (%s)\n", name.c_str(), result_path(plan, sweep).c_str());
+    const RunResult saved = read_result(result_path(plan, sweep), name);
+    // A result saved by another version of this sweep (another learning-rate rule, corpus or
+    // size) would be plotted as if it were this one's: an error instead.
+    EF_CHECK(saved.steps == result.steps && saved.non_embedding == result.non_embedding &&
+                 std::abs(saved.lr - result.lr) <= 1e-6 * result.lr && std::abs(saved.epochs - result.epochs) < 1e-3,
+             "'" << result_path(plan, sweep) << "' was saved with other settings (steps " << saved.steps << ", lr "
+                 << saved.lr << ", " << saved.epochs << " epochs; this sweep: " << result.steps << ", " << result.lr
+                 << ", " << result.epochs << "): give another --out, or delete that folder to train again");
+    return saved;
+  }
 
   AdamWOptions adam;
   adam.lr = result.lr;
