@@ -1,0 +1,25 @@
+// expect: then dq = dS k / sqrt(D)
+// Given: the forward of one causal head (exercise 2).  q, k, v: (T, D) -> out (T, D).
+Matrix<double> attention_weights(const Matrix<double>& q, const Matrix<double>& k) {  // P: (T, T)
+  Matrix<double> scores = q * k.transpose() / std::sqrt(double(q.cols()));
+  for (Index i = 0; i < scores.rows(); ++i)
+    for (Index j = i + 1; j < scores.cols(); ++j) scores(i, j) = -std::numeric_limits<double>::infinity();
+  softmax_rows(scores);
+  return scores;
+}
+
+Matrix<double> attention_forward(const Matrix<double>& q, const Matrix<double>& k, const Matrix<double>& v) {
+  return attention_weights(q, k) * v;
+}
+
+struct AttentionGradients {
+  Matrix<double> dq, dk, dv;  // each (T, D)
+};
+
+AttentionGradients attention_backward(const Matrix<double>& q, const Matrix<double>& k, const Matrix<double>& v,
+                                      const Matrix<double>& dout) {
+  const Matrix<double> p = attention_weights(q, k);
+  Matrix<double> ds = dout * v.transpose();
+  softmax_rows_backward(p, ds);
+  return {ds * k, ds.transpose() * q, p.transpose() * dout};  // forgets the 1/sqrt(D) of the forward
+}
