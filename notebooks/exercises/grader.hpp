@@ -59,6 +59,14 @@ bool check_close(const std::string& what, const A& actual, const B& expected, do
   return report(what, true);
 }
 
+/// A (rows, cols) matrix of N(0, spread^2) entries, the same for the same seed.
+inline Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed, double spread = 1.0) {
+  eigenformer::Rng rng(seed);
+  Matrix<double> x(rows, cols);
+  eigenformer::fill_normal(x, spread, rng);
+  return x;
+}
+
 /// dL/dx by central differences of L(x) = sum(dy * f(x)), element by element (in double).
 inline Matrix<double> finite_difference_gradient(const std::function<Matrix<double>(const Matrix<double>&)>& f,
                                                  const Matrix<double>& x, const Matrix<double>& dy,

@@ -9,13 +9,6 @@ using eigenformer::Matrix;
 
 namespace {
 
-Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed) {
-  eigenformer::Rng rng(seed);
-  Matrix<double> x(rows, cols);
-  eigenformer::fill_normal(x, 1.0, rng);
-  return x;
-}
-
 /// The weights after each of `gradients.size()` steps of the library's AdamW from `w`.
 std::vector<Matrix<double>> library_steps(const Matrix<double>& w, const std::vector<Matrix<double>>& gradients,
                                           const student::AdamWSettings& s) {
@@ -48,7 +41,7 @@ std::vector<Matrix<double>> student_steps(Matrix<double> w, const std::vector<Ma
 
 int main() {
   const student::AdamWSettings settings{};
-  const Matrix<double> w = random_matrix(3, 4, 1), g = random_matrix(3, 4, 2);
+  const Matrix<double> w = grader::random_matrix(3, 4, 1), g = grader::random_matrix(3, 4, 2);
 
   student::AdamWState state{Matrix<double>::Zero(3, 4), Matrix<double>::Zero(3, 4)};
   Matrix<double> w_student = w;
@@ -72,7 +65,7 @@ int main() {
                       "(adding weight_decay w to g is Adam's L2 penalty)");
 
   std::vector<Matrix<double>> gradients;
-  for (std::uint64_t step = 0; step < 20; ++step) gradients.push_back(random_matrix(3, 4, 10 + step));
+  for (std::uint64_t step = 0; step < 20; ++step) gradients.push_back(grader::random_matrix(3, 4, 10 + step));
   const auto expected = library_steps(w, gradients, settings), actual = student_steps(w, gradients, settings);
   for (const Index step : {Index(1), Index(5), Index(20)})
     grader::check_close("after " + std::to_string(step) + " steps, matches the library", actual[step - 1],

@@ -5,20 +5,9 @@
 using eigenformer::Index;
 using eigenformer::Matrix;
 
-namespace {
-
-Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed) {
-  eigenformer::Rng rng(seed);
-  Matrix<double> x(rows, cols);
-  eigenformer::fill_normal(x, 1.0, rng);
-  return x;
-}
-
-}  // namespace
-
 int main() {
-  const Matrix<double> q = random_matrix(5, 4, 1), k = random_matrix(5, 4, 2), v = random_matrix(5, 4, 3),
-                       dout = random_matrix(5, 4, 4);
+  const Matrix<double> q = grader::random_matrix(5, 4, 1), k = grader::random_matrix(5, 4, 2),
+                       v = grader::random_matrix(5, 4, 3), dout = grader::random_matrix(5, 4, 4);
   const student::AttentionGradients g = student::attention_backward(q, k, v, dout);
   using grader::finite_difference_gradient;
   grader::check_close(
@@ -36,8 +25,8 @@ int main() {
       finite_difference_gradient([&](const Matrix<double>& x) { return student::attention_forward(q, x, v); }, k, dout),
       1e-6, "dk = dS^T q / sqrt(D): transposed, because S_ij = q_i . k_j / sqrt(D)");
 
-  const Matrix<double> q1 = random_matrix(1, 4, 5), k1 = random_matrix(1, 4, 6), v1 = random_matrix(1, 4, 7),
-                       d1 = random_matrix(1, 4, 8);
+  const Matrix<double> q1 = grader::random_matrix(1, 4, 5), k1 = grader::random_matrix(1, 4, 6),
+                       v1 = grader::random_matrix(1, 4, 7), d1 = grader::random_matrix(1, 4, 8);
   const student::AttentionGradients one = student::attention_backward(q1, k1, v1, d1);
   grader::check_close("T = 1: dv = dout", one.dv, d1, 1e-12, "with one position P = 1, so out = v");
   grader::check_close("T = 1: dq = 0 (the weight is 1 whatever the score)", one.dq, Matrix<double>::Zero(1, 4), 1e-12,

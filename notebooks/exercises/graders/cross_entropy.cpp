@@ -8,20 +8,13 @@ using eigenformer::Tokens;
 
 namespace {
 
-Matrix<double> random_logits(Index rows, Index cols, double spread, std::uint64_t seed) {
-  eigenformer::Rng rng(seed);
-  Matrix<double> x(rows, cols);
-  eigenformer::fill_normal(x, spread, rng);
-  return x;
-}
-
 /// A 1 x 1 matrix, so single numbers are checked (and reported) as matrices are.
 Matrix<double> scalar(double x) { return Matrix<double>::Constant(1, 1, x); }
 
 }  // namespace
 
 int main() {
-  const Matrix<double> logits = random_logits(6, 5, 2.0, 1);
+  const Matrix<double> logits = grader::random_matrix(6, 5, 1, 2.0);
   const Tokens all{0, 4, 2, 2, 1, 3}, some{0, -1, 2, -1, -1, 3};
   eigenformer::CrossEntropy<double> library;
 
@@ -45,7 +38,7 @@ int main() {
   grader::check_close("the gradient matches finite differences of your loss", mine.dlogits, gradient, 1e-6,
                       "the gradient must be the derivative of the loss you wrote");
 
-  Matrix<double> huge = random_logits(3, 4, 1.0, 2);
+  Matrix<double> huge = grader::random_matrix(3, 4, 2);
   huge.array() += 1000;
   huge(2, 1) = -1000;
   const Tokens huge_targets{0, 3, 1};

@@ -11,13 +11,6 @@ using eigenformer::Matrix;
 
 namespace {
 
-Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed) {
-  eigenformer::Rng rng(seed);
-  Matrix<double> x(rows, cols);
-  eigenformer::fill_normal(x, 1.0, rng);
-  return x;
-}
-
 /// softmax(q k^T / sqrt(D), causal) v over the whole sequence: row t is what position t attends to.
 Matrix<double> uncached_attention(const Matrix<double>& q, const Matrix<double>& k, const Matrix<double>& v) {
   Matrix<double> scores = q * k.transpose() / std::sqrt(double(q.cols()));
@@ -31,8 +24,8 @@ Matrix<double> uncached_attention(const Matrix<double>& q, const Matrix<double>&
 
 int main() {
   const Index time = 6, head_size = 4, capacity = 8;
-  const Matrix<double> q = random_matrix(time, head_size, 1), k = random_matrix(time, head_size, 2),
-                       v = random_matrix(time, head_size, 3);
+  const Matrix<double> q = grader::random_matrix(time, head_size, 1), k = grader::random_matrix(time, head_size, 2),
+                       v = grader::random_matrix(time, head_size, 3);
   student::HeadCache cache(capacity, head_size);
   cache.keys.setConstant(std::numeric_limits<double>::quiet_NaN());  // rows not yet written hold garbage
   cache.values.setConstant(std::numeric_limits<double>::quiet_NaN());

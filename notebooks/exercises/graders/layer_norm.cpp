@@ -9,13 +9,6 @@ namespace {
 
 constexpr double kEps = 1e-5;
 
-Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed) {
-  eigenformer::Rng rng(seed);
-  Matrix<double> x(rows, cols);
-  eigenformer::fill_normal(x, 1.0, rng);
-  return x;
-}
-
 struct Expected {
   Matrix<double> dx, dweight, dbias;
 };
@@ -36,9 +29,9 @@ Expected library_backward(const Matrix<double>& x, const Matrix<double>& weight,
 }  // namespace
 
 int main() {
-  const Matrix<double> x = random_matrix(5, 6, 1), dy = random_matrix(5, 6, 2);
-  const Matrix<double> ones = Matrix<double>::Ones(1, 6), weight = random_matrix(1, 6, 3),
-                       bias = random_matrix(1, 6, 4);
+  const Matrix<double> x = grader::random_matrix(5, 6, 1), dy = grader::random_matrix(5, 6, 2);
+  const Matrix<double> ones = Matrix<double>::Ones(1, 6), weight = grader::random_matrix(1, 6, 3),
+                       bias = grader::random_matrix(1, 6, 4);
 
   const Expected plain = library_backward(x, ones, dy);
   const student::LayerNormGradients mine_plain = student::layer_norm_backward(x, ones, dy, kEps);

@@ -11,17 +11,10 @@ Matrix<double> library_softmax(Matrix<double> x) {
   return x;
 }
 
-Matrix<double> random_logits(eigenformer::Index rows, eigenformer::Index cols, double spread) {
-  eigenformer::Rng rng(3);
-  Matrix<double> x(rows, cols);
-  eigenformer::fill_normal(x, spread, rng);
-  return x;
-}
-
 }  // namespace
 
 int main() {
-  const Matrix<double> x = random_logits(4, 7, 2.0);
+  const Matrix<double> x = grader::random_matrix(4, 7, 3, 2.0);
   const Matrix<double> y = student::softmax_forward(x);
   grader::check_close("forward: random logits (4 x 7) match the library", y, library_softmax(x), 1e-9,
                       "y_ij = exp(x_ij) / sum_k exp(x_ik), each row on its own");
@@ -36,10 +29,11 @@ int main() {
   grader::check_close("forward: a row of equal logits is uniform",
                       student::softmax_forward(Matrix<double>::Constant(1, 5, 3.0)),
                       Matrix<double>::Constant(1, 5, 0.2), 1e-12, "equal logits give every entry 1/n");
-  grader::check_close("forward: one column (a single choice) is 1", student::softmax_forward(random_logits(3, 1, 5.0)),
-                      Matrix<double>::Ones(3, 1), 1e-12, "one entry per row: its probability is 1");
+  grader::check_close("forward: one column (a single choice) is 1",
+                      student::softmax_forward(grader::random_matrix(3, 1, 3, 5.0)), Matrix<double>::Ones(3, 1), 1e-12,
+                      "one entry per row: its probability is 1");
 
-  const Matrix<double> dy = random_logits(4, 7, 1.0);
+  const Matrix<double> dy = grader::random_matrix(4, 7, 4);
   Matrix<double> expected = dy;
   eigenformer::softmax_rows_backward(library_softmax(x), expected);
   const Matrix<double> dx = student::softmax_backward(library_softmax(x), dy);
