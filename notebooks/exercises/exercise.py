@@ -15,8 +15,16 @@ that does not compile or crashes is reported as such.
 Solutions live in solutions/NAME.cpp, apart from the notebooks. CI proves every grader
 (`/usr/bin/python3 notebooks/exercises/exercise.py --prove`, run by scripts/exercises.sh):
 the solution passes every check, the notebook's untouched stub fails, and each planted bug
-(planted_bugs/NAME.*.cpp, whose first line says `// expect: TEXT`) fails with TEXT in
-its output: a grader that could not tell right from wrong would fail CI.
+fails with its expected hint in the output: a grader that could not tell right from wrong
+would fail CI. A planted bug (planted_bugs/NAME.BUG.bug) is one mistake made in the solution,
+so it proves the grader catches exactly that change:
+
+    expect: TEXT THE GRADER'S OUTPUT MUST HOLD
+    --- replace
+    <lines of solutions/NAME.cpp, found exactly once>
+    +++ with
+    <what the mistaken student wrote instead (may be nothing)>
+    (more --- replace / +++ with pairs if the mistake spans places)
 """
 import json
 import re
@@ -85,6 +93,33 @@ def _stubs():
                 yield notebook.name, match.group(1), source[match.end():]
 
 
+def planted_bug(path, solution):
+    """(the hint expected, the solution with the bug's replacements made) of a .bug file."""
+    lines = path.read_text().splitlines()
+    if not lines or not lines[0].startswith("expect: "):
+        raise ValueError("its first line must be expect: TEXT")
+    changes, mode = [], None
+    for line in lines[1:]:
+        if line == "--- replace":
+            changes.append(([], []))
+            mode = 0
+        elif line == "+++ with" and changes:
+            mode = 1
+        elif mode is None:
+            raise ValueError("a change starts with --- replace")
+        else:
+            changes[-1][mode].append(line)
+    if not changes:
+        raise ValueError("it changes nothing")
+    code = solution
+    for old, new in changes:
+        old_text = "\n".join(old)
+        if code.count(old_text) != 1:
+            raise ValueError(f"its lines to replace occur {code.count(old_text)} times in the solution, not once:\n{old_text}")
+        code = code.replace(old_text, "\n".join(new))
+    return lines[0][len("expect: "):], code
+
+
 def prove():
     """The three-way proof of every grader; returns the number of broken expectations."""
     broken = 0
@@ -100,24 +135,25 @@ def prove():
         print("BROKEN no %%exercise cells found")
         return 1
     for notebook, name, stub in stubs:
-        passed, output = grade_code(name, (HERE / "solutions" / f"{name}.cpp").read_text())
+        solution = (HERE / "solutions" / f"{name}.cpp").read_text()
+        passed, output = grade_code(name, solution)
         expect(f"{name}: the solution passes every check", passed, output, True)
         passed, output = grade_code(name, stub)
         expect(f"{name}: the stub in {notebook} compiles and fails its checks", passed, output, False, "\nFAIL  ")
-        planted = sorted((HERE / "planted_bugs").glob(f"{name}.*.cpp"))
+        planted = sorted((HERE / "planted_bugs").glob(f"{name}.*.bug"))
         if not planted:
             broken += 1
             print(f"BROKEN {name}: no planted bugs")
         for bug in planted:
-            text = bug.read_text()
-            wanted = re.match(r"// expect: (.*)\n", text)
-            if not wanted:
+            try:
+                wanted, code = planted_bug(bug, solution)
+            except ValueError as error:
                 broken += 1
-                print(f"BROKEN {bug.name}: its first line must be // expect: TEXT")
+                print(f"BROKEN {bug.name}: {error}")
                 continue
-            passed, output = grade_code(name, text)
-            expect(f"{name}: planted bug {bug.stem.split('.', 1)[1]} fails with \"{wanted.group(1)}\"", passed,
-                   output, False, wanted.group(1))
+            passed, output = grade_code(name, code)
+            expect(f"{name}: planted bug {bug.stem.split('.', 1)[1]} fails with \"{wanted}\"", passed, output, False,
+                   wanted)
     print(f"\n{len(stubs)} exercises; {'every grader proven' if not broken else f'{broken} expectations broken'}")
     return broken
 

@@ -1,8 +1,0 @@
-// expect: every position sees itself (j = i)
-Matrix<double> causal_attention(const Matrix<double>& q, const Matrix<double>& k, const Matrix<double>& v) {
-  Matrix<double> scores = q * k.transpose() / std::sqrt(double(q.cols()));
-  for (Index i = 0; i < scores.rows(); ++i)
-    for (Index j = i; j < scores.cols(); ++j) scores(i, j) = -std::numeric_limits<double>::infinity();
-  softmax_rows(scores);
-  return scores * v;
-}
