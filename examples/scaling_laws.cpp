@@ -261,7 +261,7 @@ RunResult run(const RunPlan& plan, const Sweep& sweep) {
   result.epochs = result.tokens / double(sweep.training.tokens().size());
   if (std::filesystem::exists(result_path(plan, sweep))) {
     std::printf("  %-34s done before (%s)\n", name.c_str(), result_path(plan, sweep).c_str());
-    const RunResult saved = read_result(result_path(plan, sweep), name);
+    RunResult saved = read_result(result_path(plan, sweep), name);
     // A result saved by another version of this sweep (another learning-rate rule, corpus or
     // size) would be plotted as if it were this one's: an error instead.
     EF_CHECK(saved.steps == result.steps && saved.non_embedding == result.non_embedding &&
