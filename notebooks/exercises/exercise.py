@@ -27,9 +27,11 @@ so it proves the grader catches exactly that change:
     (more --- replace / +++ with pairs if the mistake spans places)
 """
 import json
+import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -120,43 +122,52 @@ def planted_bug(path, solution):
     return lines[0][len("expect: "):], code
 
 
-def prove():
-    """The three-way proof of every grader; returns the number of broken expectations."""
-    broken = 0
-
-    def expect(label, passed, output, want_pass, want_text=""):
-        nonlocal broken
-        ok = passed == want_pass and want_text in output
-        broken += not ok
-        print(f"{'ok    ' if ok else 'BROKEN'} {label}" + ("" if ok else f"\n{output}"), flush=True)
-
+def _proofs():
+    """Every expectation of the proof, as (label, exercise, code, should pass, text its output must hold);
+    a malformed exercise or .bug file is an expectation broken already, with no code."""
     stubs = list(_stubs())
     if not stubs:
-        print("BROKEN no %%exercise cells found")
-        return 1
+        yield "no %%exercise cells found", None, None, True, ""
     for notebook, name, stub in stubs:
         solution = (HERE / "solutions" / f"{name}.cpp").read_text()
-        passed, output = grade_code(name, solution)
-        expect(f"{name}: the solution passes every check", passed, output, True)
-        passed, output = grade_code(name, stub)
-        expect(f"{name}: the stub in {notebook} compiles and fails its checks", passed, output, False, "\nFAIL  ")
+        yield f"{name}: the solution passes every check", name, solution, True, ""
+        yield f"{name}: the stub in {notebook} compiles and fails its checks", name, stub, False, "\nFAIL  "
         planted = sorted((HERE / "planted_bugs").glob(f"{name}.*.bug"))
         if not planted:
-            broken += 1
-            print(f"BROKEN {name}: no planted bugs")
+            yield f"{name}: no planted bugs", None, None, True, ""
         for bug in planted:
             try:
                 wanted, code = planted_bug(bug, solution)
             except ValueError as error:
-                broken += 1
-                print(f"BROKEN {bug.name}: {error}")
+                yield f"{bug.name}: {error}", None, None, True, ""
                 continue
-            passed, output = grade_code(name, code)
-            expect(f"{name}: planted bug {bug.stem.split('.', 1)[1]} fails with \"{wanted}\"", passed, output, False,
-                   wanted)
-    print(f"\n{len(stubs)} exercises; {'every grader proven' if not broken else f'{broken} expectations broken'}")
-    return broken
+            yield f"{name}: planted bug {bug.stem.split('.', 1)[1]} fails with \"{wanted}\"", name, code, False, wanted
 
+
+def prove():
+    """The three-way proof of every grader; returns the number of broken expectations.
+    The first program is built alone (it builds the precompiled library once), the rest one
+    per core at a time; results print in order."""
+    proofs = list(_proofs())
+
+    def check(proof):
+        label, name, code, want_pass, want_text = proof
+        if name is None:
+            return False, f"BROKEN {label}"
+        passed, output = grade_code(name, code)
+        ok = passed == want_pass and want_text in output
+        return ok, f"ok     {label}" if ok else f"BROKEN {label}\n{output}"
+
+    results = [check(proofs[0])]
+    print(results[0][1], flush=True)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for ok, line in pool.map(check, proofs[1:]):
+            print(line, flush=True)
+            results.append((ok, line))
+    broken = sum(not ok for ok, _ in results)
+    exercises = len(list(_stubs()))
+    print(f"\n{exercises} exercises; {'every grader proven' if not broken else f'{broken} expectations broken'}")
+    return broken
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--prove"]:
