@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <eigenformer/eigenformer.hpp>
 #include <functional>
+#include <limits>
 #include <string>
 
 namespace grader {
@@ -65,6 +66,17 @@ inline Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed, 
   Matrix<double> x(rows, cols);
   eigenformer::fill_normal(x, spread, rng);
   return x;
+}
+
+/// Causal attention of one head over one sequence, written out with the library's softmax:
+/// softmax(q k^T / sqrt(D), -infinity where j > i) v; q, k, v and the result (T, D).
+inline Matrix<double> reference_causal_attention(const Matrix<double>& q, const Matrix<double>& k,
+                                                 const Matrix<double>& v) {
+  Matrix<double> scores = q * k.transpose() / std::sqrt(double(q.cols()));
+  for (Index i = 0; i < scores.rows(); ++i)
+    for (Index j = i + 1; j < scores.cols(); ++j) scores(i, j) = -std::numeric_limits<double>::infinity();
+  eigenformer::softmax_rows(scores);
+  return scores * v;
 }
 
 /// dL/dx by central differences of L(x) = sum(dy * f(x)), element by element (in double).

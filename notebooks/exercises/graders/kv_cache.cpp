@@ -1,26 +1,13 @@
 // Grader of exercise 8 (08_kv_cache.ipynb): student::append and student::attend, one token at a
 // time, against causal attention over the whole sequence at once (what generation must equal).
-#include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "grader.hpp"
 
 using eigenformer::Index;
 using eigenformer::Matrix;
-
-namespace {
-
-/// softmax(q k^T / sqrt(D), causal) v over the whole sequence: row t is what position t attends to.
-Matrix<double> uncached_attention(const Matrix<double>& q, const Matrix<double>& k, const Matrix<double>& v) {
-  Matrix<double> scores = q * k.transpose() / std::sqrt(double(q.cols()));
-  for (Index i = 0; i < scores.rows(); ++i)
-    for (Index j = i + 1; j < scores.cols(); ++j) scores(i, j) = -std::numeric_limits<double>::infinity();
-  eigenformer::softmax_rows(scores);
-  return scores * v;
-}
-
-}  // namespace
 
 int main() {
   const Index time = 6, head_size = 4, capacity = 8;
@@ -46,7 +33,7 @@ int main() {
   grader::check_close("append stores position t's value at row t", stored_values, v, 0,
                       "append writes row `length` of values too");
   grader::check_close("attend at each step equals uncached causal attention's row t", outputs,
-                      uncached_attention(q, k, v), 1e-10,
+                      grader::reference_causal_attention(q, k, v), 1e-10,
                       "attend reads rows [0, length) only (the rest are not written yet): scores q . k_j / sqrt(D), "
                       "softmax, weighted values");
 
