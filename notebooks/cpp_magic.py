@@ -23,6 +23,7 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 
@@ -94,13 +95,20 @@ def compile_program(source, name=None, include_directories=()):
     BUILD.mkdir(parents=True, exist_ok=True)
     program = BUILD / f"cell-{key}"
     if not program.exists():
-        cpp = BUILD / f"cell-{key}.cpp"
-        cpp.write_text(source)
+        # Written and linked under names of their own, then renamed: the cache holds whole files
+        # only, even when a build is interrupted or two threads (exercise.py --prove) build the
+        # same program.
+        partial = program.with_name(f"{program.name}.{os.getpid()}-{threading.get_ident()}.partial")
+        cpp = program.with_suffix(".cpp")
+        partial.with_suffix(".cpp").write_text(source)
+        partial.with_suffix(".cpp").replace(cpp)
         pch, prebuilt = _precompiled_library(headers)
         status, output = _run(["g++", *FLAGS, *includes, "-include", str(pch), "-I", str(INCLUDE), "-isystem",
-                               "/usr/include/eigen3", str(cpp), *map(str, prebuilt), "-o", str(program)])
+                               "/usr/include/eigen3", str(cpp), *map(str, prebuilt), "-o", str(partial)])
         if status != 0:
+            partial.unlink(missing_ok=True)
             raise RuntimeError("the cell did not compile:\n" + output)
+        partial.rename(program)
     if name:
         link = BUILD / name
         link.unlink(missing_ok=True)
