@@ -34,19 +34,23 @@ void report(benchmark::State& state, double multiply_adds_per_row) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
-/// Times forward (backward = false) or forward + backward of a (rows, C) -> (rows, C') layer.
+/// Times forward (backward = false) or forward + backward of a (rows, C) -> (rows, C') layer,
+/// its training forward keeping a saved state reused from iteration to iteration.
 template <class Layer, class Forward>
 void run_layer(benchmark::State& state, Layer& layer, Forward&& forward, const Matrix<float>& x, bool backward) {
   use_requested_threads();
-  const Matrix<float> dy = random_activations(kRows, forward(layer, x).cols());
+  typename Layer::Saved saved;
+  const Matrix<float> dy = random_activations(kRows, forward(layer, x, saved).cols());
   for (auto _ : state) {
-    benchmark::DoNotOptimize(forward(layer, x).data());
-    if (backward) benchmark::DoNotOptimize(layer.backward(x, dy).data());
+    benchmark::DoNotOptimize(forward(layer, x, saved).data());
+    if (backward) benchmark::DoNotOptimize(layer.backward(saved, dy).data());
   }
 }
 
-const auto plain = [](auto& layer, const Matrix<float>& x) { return layer.forward(x); };
-const auto sequence = [](auto& layer, const Matrix<float>& x) { return layer.forward(x, kBatch, kTime); };
+const auto plain = [](auto& layer, const Matrix<float>& x, auto& saved) { return layer.forward(x, saved); };
+const auto sequence = [](auto& layer, const Matrix<float>& x, auto& saved) {
+  return layer.forward(x, kBatch, kTime, saved);
+};
 
 GPTConfig layer_config() {
   return GPTConfig{.vocab_size = 256, .block_size = kTime, .num_heads = kHeads, .channels = kChannels};
@@ -91,9 +95,10 @@ void BM_Layer_CrossEntropy(benchmark::State& state) {
   const Matrix<float> logits = random_activations(kRows, 256);
   Tokens targets(static_cast<std::size_t>(kRows));
   for (std::size_t n = 0; n < targets.size(); ++n) targets[n] = int(n % 256);
+  CrossEntropy<float>::Saved saved;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(loss.forward(logits, targets));
-    if (state.range(0)) benchmark::DoNotOptimize(loss.backward().data());
+    benchmark::DoNotOptimize(loss.forward(logits, targets, saved));
+    if (state.range(0)) benchmark::DoNotOptimize(loss.backward(saved, 1.0f).data());
   }
   report(state, 0);
 }

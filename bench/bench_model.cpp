@@ -26,8 +26,10 @@ void BM_TrainingStep(benchmark::State& state) {
   GPT<float> model(config.model);
   AdamW<float> optimizer(model.parameter_list());
   const Batch batch = bench::random_batch(config);
-  for (int warmup = 0; warmup < 2; ++warmup) bench::training_step(model, optimizer, batch);  // buffers allocated
-  for (auto _ : state) benchmark::DoNotOptimize(bench::training_step(model, optimizer, batch));
+  GPT<float>::Activations activations;
+  for (int warmup = 0; warmup < 2; ++warmup)
+    bench::training_step(model, activations, optimizer, batch);  // buffers allocated
+  for (auto _ : state) benchmark::DoNotOptimize(bench::training_step(model, activations, optimizer, batch));
   const double tokens = double(batch.batch * batch.time);
   state.counters["tokens/s"] = benchmark::Counter(tokens, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["GFLOP/s"] = benchmark::Counter(bench::training_flops_per_token(config.model) * tokens / 1e9,

@@ -64,10 +64,11 @@ inline Batch random_batch(const RaceConfig& config, std::uint64_t seed = 7) {
 }
 
 /// One optimizer step as every trainer runs it: forward, backward, AdamW, clear gradients.
+/// The activations are the caller's, reused from step to step as the trainer's are.
 template <class S>
-S training_step(GPT<S>& model, AdamW<S>& optimizer, const Batch& batch) {
-  const S loss = model.forward(batch.tokens, batch.targets, batch.batch, batch.time);
-  model.backward();
+S training_step(GPT<S>& model, typename GPT<S>::Activations& activations, AdamW<S>& optimizer, const Batch& batch) {
+  const S loss = model.forward(batch.tokens, batch.targets, batch.batch, batch.time, activations);
+  model.backward(activations);
   optimizer.step();
   optimizer.zero_grad();
   return loss;
@@ -85,7 +86,7 @@ inline CharTokenizer chat_tokenizer(Index vocab_size) {
 
 /// Greedy decoding without a cache, the baseline the KV cache is measured against:
 /// the whole context goes through the model again for every new token.
-inline Tokens generate_uncached(GPT<float>& model, Tokens tokens, Index max_new_tokens) {
+inline Tokens generate_uncached(const GPT<float>& model, Tokens tokens, Index max_new_tokens) {
   for (Index i = 0; i < max_new_tokens; ++i) {
     const Index time = Index(tokens.size());
     Index next = 0;

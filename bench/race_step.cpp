@@ -74,7 +74,8 @@ int main(int argc, char** argv) try {
     AdamW<float> optimizer(model.parameter_list());
     const Batch training_batch = bench::random_batch(config);
     tokens_per_repeat = double(training_batch.batch * training_batch.time);
-    time_repeats([&] { return double(bench::training_step(model, optimizer, training_batch)); });
+    GPT<float>::Activations activations;
+    time_repeats([&] { return double(bench::training_step(model, activations, optimizer, training_batch)); });
   } else if (mode == "engine") {
     const CharTokenizer tokenizer = bench::chat_tokenizer(config.model.vocab_size);
     Engine engine(model, tokenizer, {}, {.max_new_tokens = new_tokens, .batch_size = batch});

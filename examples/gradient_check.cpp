@@ -17,8 +17,8 @@
 
 using namespace eigenformer;
 
-// A layer stack is itself a layer: forward runs the parts in order, backward in reverse,
-// each part handed the input its forward saw (so the stack keeps those inputs).
+// A layer stack is itself a layer: forward runs the parts in order, each keeping what its
+// backward reads in the stack's Saved; backward runs them in reverse, each reading its own.
 struct Stack {
   using Scalar = double;
   LayerNorm<double> norm{8, "norm"};
@@ -26,15 +26,24 @@ struct Stack {
   GELU<double> gelu;
   bool plant_bug = false;
 
+  struct Saved {
+    LayerNorm<double>::Saved norm;
+    Linear<double>::Saved linear;
+    GELU<double>::Saved gelu;
+    BackwardTicket ticket;
+  };
+
   explicit Stack(Rng& rng) : linear(8, 5, true, rng, "linear", 0.5) {}
 
-  Matrix<double> forward(const Matrix<double>& x) {
-    normed_ = norm.forward(x);
-    projected_ = linear.forward(normed_);
-    return gelu.forward(projected_);
+  Matrix<double> forward(const Matrix<double>& x, Saved& saved) const {
+    Matrix<double> y = gelu.forward(linear.forward(norm.forward(x, saved.norm), saved.linear), saved.gelu);
+    saved.ticket.issue(this);
+    return y;
   }
-  Matrix<double> backward(const Matrix<double>& x, const Matrix<double>& dy) {
-    const Matrix<double> dx = norm.backward(x, linear.backward(normed_, gelu.backward(projected_, dy)));
+  Matrix<double> forward(const Matrix<double>& x) const { return gelu.forward(linear.forward(norm.forward(x))); }
+  Matrix<double> backward(Saved& saved, const Matrix<double>& dy) {
+    saved.ticket.spend(this, "stack");
+    const Matrix<double> dx = norm.backward(saved.norm, linear.backward(saved.linear, gelu.backward(saved.gelu, dy)));
     return plant_bug ? Matrix<double>(dx * 1.01) : dx;  // a 1% error, the size of a typical off-by-something slip
   }
   template <class Visit>
@@ -42,9 +51,6 @@ struct Stack {
     norm.parameters(visit);
     linear.parameters(visit);
   }
-
- private:
-  Matrix<double> normed_, projected_;  // the inputs of linear and gelu in the last forward
 };
 static_assert(Layer<Stack>);  // the compiler checks our stack keeps the layer contract
 

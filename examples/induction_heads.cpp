@@ -342,12 +342,12 @@ void write_attention_maps(Model& model, const RepeatedSequenceTask& task, const 
   const SequenceLayout late = SequenceLayout::one_run(start, period);
   Rng rng(8);
   std::vector<SequenceLayout> layouts;
-  predict(model, task.evaluation_batch(1, rng, layouts, &late));
+  const auto activations = record_activations(model, task.evaluation_batch(1, rng, layouts, &late));
   CsvLog csv(path, {"layer", "head", "query", "key", "weight", "start", "period"});
   const Index T = task.length;
   for (Index layer = 0; layer < model.config().num_layers; ++layer)
     for (Index h = 0; h < model.config().num_heads; ++h) {
-      const Matrix<float> map = attention_map(model.block(layer).attention(), 0, h, T);
+      const Matrix<float> map = attention_map(activations.blocks[std::size_t(layer)].attention, 0, h);
       for (Index i = 0; i < T; ++i)
         for (Index j = 0; j <= i; ++j)
           csv.write({double(layer), double(h), double(i), double(j), double(map(i, j)), double(start), double(period)});

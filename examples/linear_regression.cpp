@@ -54,6 +54,8 @@ int main(int argc, char** argv) try {
   AdamW<float> optimizer(model.parameter_list(), adam);
   const WarmupCosineSchedule schedule{adam.lr, 200, options.steps, adam.lr / 10};
   MeanSquaredError<float> mse;
+  VectorTransformer<float>::Activations activations;  // what backward reads, reused every step
+  MeanSquaredError<float>::Saved loss_saved;
   ProgressLine progress(options.steps);
   const auto parameters = model.parameter_list();
   for (Index step = 0; step < options.steps; ++step) {
@@ -63,12 +65,12 @@ int main(int argc, char** argv) try {
     stage.active_dimensions = std::min(task.dimensions, 1 + step / 500);
     const RegressionBatch batch = stage.batch(64, rng);
     optimizer.set_learning_rate(schedule(step));
-    model.set_training(true);
     optimizer.zero_grad();
-    const float loss = mse.forward(model.forward(batch.inputs, batch.batch, batch.time), batch.targets, batch.selected);
+    const float loss = mse.forward(model.forward(batch.inputs, batch.batch, batch.time, activations), batch.targets,
+                                   batch.selected, loss_saved);
     EF_CHECK(std::isfinite(loss), "step " << step + 1 << ": the loss is " << loss << " (learning rate "
                                           << schedule(step) << "): training diverged; try a smaller --lr");
-    model.backward(batch.inputs, mse.backward());
+    model.backward(activations, mse.backward(loss_saved, 1.0f));
     const double grad_norm =
         clip_grad_norm(parameters, options.clip > 0 ? options.clip : std::numeric_limits<double>::infinity());
     optimizer.step();
@@ -78,7 +80,6 @@ int main(int argc, char** argv) try {
   }
 
   // 3. Error by number of examples in context, on 1000 fresh prompts, normalized by d.
-  model.set_training(false);
   Rng eval_rng(777);
   const RegressionBatch test = task.batch(1000, eval_rng);
   const RegressionBatch shuffled = task.batch(1000, eval_rng, /*shuffle_context=*/true);

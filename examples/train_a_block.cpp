@@ -36,6 +36,14 @@ int main() try {
   LayerNorm<float> final_norm(config.channels, "final_norm");
   Linear<float> head(config.channels, vocab, false, rng, "head");
   CrossEntropy<float> cross_entropy;
+  struct {  // what each forward keeps for its backward: values we hold, reused every step
+    TokenEmbedding<float>::Saved token_embedding;
+    PositionEmbedding<float>::Saved position_embedding;
+    GPT2Block<float>::Saved block;
+    LayerNorm<float>::Saved final_norm;
+    Linear<float>::Saved head;
+    CrossEntropy<float>::Saved loss;
+  } saved;
 
   const auto for_each_parameter = [&](auto&& visit) {
     token_embedding.parameters(visit);
@@ -53,21 +61,22 @@ int main() try {
     for (Index n = 0; n < batch * time; ++n) tokens[n] = int(rng.uniform_int(vocab));
     for (Index n = 0; n < batch * time; ++n) targets[n] = n % time >= 2 ? tokens[n - 2] : -1;
 
-    // Forward: (B*T, C) activations all the way, (B*T, V) logits at the end. We keep
-    // every layer's input: its backward is handed it back.
-    const Matrix<float> x = token_embedding.forward(tokens) + position_embedding.forward(batch, time);
-    const Matrix<float> h = block.forward(x, batch, time);
-    const Matrix<float> normed = final_norm.forward(h);
-    const Matrix<float> logits = head.forward(normed);
-    const float loss = cross_entropy.forward(logits, targets);
+    // Forward: (B*T, C) activations all the way, (B*T, V) logits at the end. Each layer
+    // keeps what its backward reads in its saved state, which we hold (`saved` above).
+    const Matrix<float> x = token_embedding.forward(tokens, saved.token_embedding) +
+                            position_embedding.forward(batch, time, saved.position_embedding);
+    const Matrix<float> h = block.forward(x, batch, time, saved.block);
+    const Matrix<float> logits = head.forward(final_norm.forward(h, saved.final_norm), saved.head);
+    const float loss = cross_entropy.forward(logits, targets, saved.loss);
 
-    // Backward: the same path in reverse; each layer adds into its parameters' grad.
+    // Backward: the same path in reverse, each layer reading its saved state and adding
+    // into its parameters' grad. dL/dloss = 1 starts the chain.
     for_each_parameter([](Parameter<float>& p) { p.zero_grad(); });
-    const Matrix<float> normed_grad = head.backward(normed, cross_entropy.backward());
-    const Matrix<float> h_grad = final_norm.backward(h, normed_grad);
-    const Matrix<float> x_grad = block.backward(x, h_grad);
-    token_embedding.backward(x_grad);
-    position_embedding.backward(x_grad);
+    const Matrix<float> logits_grad = cross_entropy.backward(saved.loss, 1.0f);
+    const Matrix<float> h_grad = final_norm.backward(saved.final_norm, head.backward(saved.head, logits_grad));
+    const Matrix<float> x_grad = block.backward(saved.block, h_grad);
+    token_embedding.backward(saved.token_embedding, x_grad);
+    position_embedding.backward(saved.position_embedding, x_grad);
 
     // Update: w -= lr * dL/dw (plain SGD; optim/ has AdamW).
     for_each_parameter([&](Parameter<float>& p) { p.value -= float(learning_rate) * p.grad; });

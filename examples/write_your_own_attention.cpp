@@ -10,9 +10,10 @@
 // numbers per position and layer instead of 2C: H times less memory to read per token.
 //
 // What a block needs of an attention is one concept, AttentionLayer
-// (nn/transformer_block.hpp): built from (config, rng, name); forward(x, B, T);
-// forward(x, B, T, cache) for generation; backward(x, dy) handed forward's x;
-// parameters(visit); and kRotary (does it place positions itself). The loops below
+// (nn/transformer_block.hpp): built from (config, rng, name); a Saved struct of what
+// backward reads; forward(x, B, T, saved) for training; forward(x, B, T, cache) for
+// generation; backward(saved, dy); parameters(visit); and kRotary (does it place
+// positions itself). The loops below
 // are plain, for reading; nn/causal_self_attention.hpp is the fast version of the same.
 #include <cmath>
 #include <cstdio>
@@ -47,47 +48,61 @@ class MultiQueryAttention {
         key_value_(config.channels, 2 * head_dim_, config.bias, rng, child_name(name, "key_value"), config.init_std),
         out_(config.channels, config.channels, config.bias, rng, child_name(name, "out"), config.residual_init_std()) {}
 
-  /// Training: x (B*T, C) -> (B*T, C). Keeps q, [k | v], P and Y for backward.
-  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
-    q_ = query_.forward(x);
-    kv_ = key_value_.forward(x);
-    batch_ = batch, time_ = time;
-    attend(kv_.leftCols(head_dim_), kv_.rightCols(head_dim_), time, 0);
-    return out_.forward(y_);
+  /// What backward reads: the projections' saved states (x; Y), q, [k | v], P, the shape.
+  struct Saved {
+    typename Linear<S>::Saved query, key_value, out;
+    Matrix<S> q, kv, probabilities;
+    Index batch = 0, time = 0;
+    BackwardTicket ticket;
+  };
+
+  /// Training: x (B*T, C) -> (B*T, C).
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, Saved& saved) const {
+    saved.ticket.clear();
+    saved.q = query_.forward(x, saved.query);
+    saved.kv = key_value_.forward(x, saved.key_value);
+    saved.batch = batch, saved.time = time;
+    Matrix<S> y;
+    attend(saved.q, saved.kv.leftCols(head_dim_), saved.kv.rightCols(head_dim_), batch, time, time, 0,
+           saved.probabilities, y);
+    Matrix<S> out = out_.forward(std::move(y), saved.out);
+    saved.ticket.issue(this);
+    return out;
   }
 
   /// Generation: append this call's k and v to the cache, attend over all of it.
-  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) {
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) const {
     const Index past = cache.length, stride = cache.block_size;
     if (past == 0) {  // one shared key and value head per position: (B * block_size, D)
       cache.keys.resize(batch * stride, head_dim_);
       cache.values.resize(batch * stride, head_dim_);
     }
-    q_ = query_.forward(x);
-    kv_ = key_value_.forward(x);
-    batch_ = batch, time_ = time;
+    const Matrix<S> q = query_.forward(x), kv = key_value_.forward(x);
     for (Index b = 0; b < batch; ++b) {
-      cache.keys.middleRows(b * stride + past, time) = kv_.block(b * time, 0, time, head_dim_);
-      cache.values.middleRows(b * stride + past, time) = kv_.block(b * time, head_dim_, time, head_dim_);
+      cache.keys.middleRows(b * stride + past, time) = kv.block(b * time, 0, time, head_dim_);
+      cache.values.middleRows(b * stride + past, time) = kv.block(b * time, head_dim_, time, head_dim_);
     }
-    attend(cache.keys, cache.values, stride, past);
-    return out_.forward(y_);
+    Matrix<S> probabilities, y;
+    attend(q, cache.keys, cache.values, batch, time, stride, past, probabilities, y);
+    return out_.forward(y);
   }
 
   /// Per (b, h), as in nn/causal_self_attention.hpp, except that k and v are shared:
   ///   dP = dY v^T, dS = softmax backward of dP, dq = dS k, and for the shared head
   ///   dk += dS^T q, dv += P^T dY summed over all H query heads.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    const Matrix<S> dY = out_.backward(y_, dy);
-    const Index T = time_, D = head_dim_;
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, "MultiQueryAttention");
+    const Matrix<S> dY = out_.backward(saved.out, dy);
+    const Index T = saved.time, D = head_dim_;
     const S scale = S(1) / std::sqrt(S(D));
-    Matrix<S> dq = Matrix<S>::Zero(q_.rows(), q_.cols()), dkv = Matrix<S>::Zero(kv_.rows(), kv_.cols());
-    for (Index b = 0; b < batch_; ++b)
+    Matrix<S> dq = Matrix<S>::Zero(saved.q.rows(), saved.q.cols());
+    Matrix<S> dkv = Matrix<S>::Zero(saved.kv.rows(), saved.kv.cols());
+    for (Index b = 0; b < saved.batch; ++b)
       for (Index h = 0; h < heads_; ++h) {
-        const auto q = q_.block(b * T, h * D, T, D);
-        const auto k = kv_.block(b * T, 0, T, D);
-        const auto v = kv_.block(b * T, D, T, D);
-        const auto p = probabilities_.middleRows((b * heads_ + h) * T, T);
+        const auto q = saved.q.block(b * T, h * D, T, D);
+        const auto k = saved.kv.block(b * T, 0, T, D);
+        const auto v = saved.kv.block(b * T, D, T, D);
+        const auto p = saved.probabilities.middleRows((b * heads_ + h) * T, T);
         const auto dy_bh = dY.block(b * T, h * D, T, D);
         Matrix<S> ds = dy_bh * v.transpose();  // dP, then dS in place
         softmax_rows_backward(p, ds, scale);
@@ -95,7 +110,7 @@ class MultiQueryAttention {
         dkv.block(b * T, 0, T, D) += ds.transpose() * q;
         dkv.block(b * T, D, T, D) += p.transpose() * dy_bh;
       }
-    return query_.backward(x, dq) + key_value_.backward(x, dkv);
+    return query_.backward(saved.query, dq) + key_value_.backward(saved.key_value, dkv);
   }
 
   template <class Visit>
@@ -109,23 +124,22 @@ class MultiQueryAttention {
   /// Y_bh = causal softmax(q_bh k_b^T / sqrt(D)) v_b; sequence b's keys and values start
   /// at row b * stride, and the first `past` of them come before this call's T queries.
   template <class Keys, class Values>
-  void attend(const Keys& keys, const Values& values, Index stride, Index past) {
-    const Index T = time_, D = head_dim_, L = past + T;
-    probabilities_.resize(batch_ * heads_ * T, L);
-    y_.resize(batch_ * T, heads_ * D);
-    for (Index b = 0; b < batch_; ++b)
+  void attend(const Matrix<S>& queries, const Keys& keys, const Values& values, Index batch, Index time, Index stride,
+              Index past, Matrix<S>& probabilities, Matrix<S>& y) const {
+    const Index T = time, D = head_dim_, L = past + T;
+    probabilities.resize(batch * heads_ * T, L);
+    y.resize(batch * T, heads_ * D);
+    for (Index b = 0; b < batch; ++b)
       for (Index h = 0; h < heads_; ++h) {
-        auto p = probabilities_.middleRows((b * heads_ + h) * T, T);
-        p = q_.block(b * T, h * D, T, D) * keys.middleRows(b * stride, L).transpose();
+        auto p = probabilities.middleRows((b * heads_ + h) * T, T);
+        p = queries.block(b * T, h * D, T, D) * keys.middleRows(b * stride, L).transpose();
         causal_softmax_rows(p, S(1) / std::sqrt(S(D)), past);
-        y_.block(b * T, h * D, T, D) = p * values.middleRows(b * stride, L);
+        y.block(b * T, h * D, T, D) = p * values.middleRows(b * stride, L);
       }
   }
 
   Index heads_, head_dim_;
   Linear<S> query_, key_value_, out_;
-  Index batch_ = 0, time_ = 0;
-  Matrix<S> q_, kv_, probabilities_, y_;  // what the last forward keeps for backward
 };
 
 template <class S>

@@ -14,13 +14,13 @@ struct ScriptedModel {
   using Scalar = double;
   GPTConfig settings;
   std::vector<Tokens> script;  // per row of the batch
-  std::vector<Tokens> fed;     // per row: the tokens fed after the prompt
-  Index step = 0;
+  // What it saw, recorded by a const forward as a real model's is: mutable, a test's spy.
+  mutable std::vector<Tokens> fed;  // per row: the tokens fed after the prompt
+  mutable Index step = 0;
 
   const GPTConfig& config() const { return settings; }
-  void set_training(bool) {}
 
-  Matrix<double> forward(const Tokens& tokens, Index batch, Index time, KVCache<double>& cache) {
+  Matrix<double> forward(const Tokens& tokens, Index batch, Index time, KVCache<double>& cache) const {
     if (cache.length() == 0) {
       step = 0;
       fed.assign(std::size_t(batch), {});

@@ -57,6 +57,13 @@ void require_sequence_gradients(L& layer, Index batch, Index time, const Matrix<
   require_gradients_match(check_layer_gradients(layer, batch, time, x, rng));
 }
 
+/// A sequence layer's training forward whose saved state is dropped: the output alone.
+template <class L>
+Matrix<typename L::Scalar> forward_once(const L& layer, const Matrix<typename L::Scalar>& x, Index batch, Index time) {
+  typename L::Saved saved;
+  return layer.forward(x, batch, time, saved);
+}
+
 /// Runs `action`, which must throw eigenformer::Error whose message contains every fragment.
 template <class Action>
 void require_error_mentions(Action&& action, const std::vector<std::string>& fragments) {

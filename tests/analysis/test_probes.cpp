@@ -20,13 +20,14 @@ TEST_CASE("Probes: predict scores the argmax against targets, head scores read a
   const Predictions predictions = predict(model, batch);
   CHECK(predictions.correct[5] == -1);
   Index best = 0;
-  model.logits().row(0).maxCoeff(&best);
+  model.forward(batch.tokens, 1, 6).row(0).maxCoeff(&best);
   CHECK(predictions.correct[0] == int(best == 2));
 
   const auto scores = head_scores(model, batch);
   REQUIRE(scores.size() == 4);
   // Recompute head (1, 1)'s scores by hand from its attention map.
-  const Matrix<double> map = attention_map(model.block(1).attention(), 0, 1, 6);
+  const auto activations = record_activations(model, batch);
+  const Matrix<double> map = attention_map(activations.blocks[1].attention, 0, 1);
   double previous = 0, prefix = 0;
   for (Index t = 1; t < 6; ++t) previous += map(t, t - 1);
   for (Index t = 3; t < 6; ++t) prefix += map(t, t - 2);  // tokens[t-3] == tokens[t]: attend to t-2
@@ -65,7 +66,9 @@ TEST_CASE("Probes: prefix matching by key position bins the attention on the one
   CHECK(prefix_matching_keys(batch, 0, 5).empty());
   const auto profiles = prefix_matching_by_key_position(model, batch, 3);
   REQUIRE(profiles.size() == 4);
-  const Matrix<double> map = attention_map(model.block(1).attention(), 0, 1, 8);
+  const Matrix<double> map = attention_map(record_activations(model, batch).blocks[1].attention, 0, 1);
+  testing::require_error_mentions([&] { attention_map(record_activations(model, batch).blocks[1].attention, 0, 2); },
+                                  {"(0, 2)", "heads 2"});
   CHECK(profiles[3].layer == 1);
   CHECK(profiles[3].head == 1);
   REQUIRE(profiles[3].by_key_bin.size() == 3);  // keys 0-2, 3-5, 6-7
@@ -73,4 +76,7 @@ TEST_CASE("Probes: prefix matching by key position bins the attention on the one
   CHECK(profiles[3].by_key_bin[1] == doctest::Approx(map(7, 4)));
   CHECK(std::isnan(profiles[3].by_key_bin[2]));  // no query's match lies there
   testing::require_error_mentions([&] { prefix_matching_by_key_position(model, batch, 0); }, {"bin_width"});
+  GPTConfig with_dropout = config;
+  with_dropout.dropout = 0.1;
+  testing::require_error_mentions([&] { head_scores(GPT<double>(with_dropout), batch); }, {"dropout 0.1"});
 }

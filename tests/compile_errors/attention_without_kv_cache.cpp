@@ -8,9 +8,10 @@ using namespace eigenformer;
 struct TrainOnlyAttention {
   using Scalar = float;
   static constexpr bool kRotary = false;
+  struct Saved {};
   TrainOnlyAttention(const GPTConfig&, Rng&, const std::string&) {}
-  Matrix<float> forward(const Matrix<float>& x, Index, Index) { return x; }
-  Matrix<float> backward(const Matrix<float>&, const Matrix<float>& dy) { return dy; }
+  Matrix<float> forward(const Matrix<float>& x, Index, Index, Saved&) const { return x; }
+  Matrix<float> backward(Saved&, const Matrix<float>& dy) { return dy; }
   template <class Visit>
   void parameters(Visit&&) {}
 };

@@ -200,3 +200,39 @@ TEST_CASE("Engine: on a real GPT without tool calls, greedy replies equal comple
     CHECK(Tokens(alone.begin() + Index(prompts[i].size()), alone.end()) == replies[i].tokens);
   }
 }
+
+TEST_CASE("One decode loop: one seed gives one stream through generate(), complete() and the engine") {
+  Fixture f;
+  const GPT<float> model(  // const: inference reads the weights only
+      GPTConfig{
+          .vocab_size = f.tokenizer.vocab_size(), .block_size = 32, .num_layers = 2, .num_heads = 2, .channels = 16},
+      5);
+  const std::vector<Tokens> prompts{concat({f.prompt(), f.text("ab")}), concat({f.prompt(), f.text("cd")}),
+                                    concat({f.prompt(), f.text("ef")})};
+  const SamplerOptions sampled{1.0, 0, 1.0, 17};  // temperature 1, no top-k or top-p: every draw counts
+  Sampler for_engine(sampled), for_complete(sampled), for_generate(sampled);
+  const Engine engine(model, f.tokenizer, {}, {.max_new_tokens = 12});
+  const auto replies = engine.generate(prompts, for_engine);
+  const auto completions =
+      complete(model, prompts, for_complete, {.end_token = f.chat.assistant_end, .max_new_tokens = 12});
+  // The engine answers a call after <|tool_call_end|>; until the first one, no row is forced
+  // and both draw for the same unfinished rows in the same order.
+  std::size_t agree = 12;
+  for (const Completion& completion : completions) {
+    const auto call_end = std::find(completion.tokens.begin(), completion.tokens.end(), f.chat.tool_call_end);
+    agree = std::min(agree, std::size_t(call_end - completion.tokens.begin()) + 1);
+  }
+  REQUIRE(agree >= 3);
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    CAPTURE(i);
+    const std::size_t n = std::min(agree, completions[i].tokens.size());
+    REQUIRE(replies[i].tokens.size() >= n);
+    CHECK(Tokens(replies[i].tokens.begin(), replies[i].tokens.begin() + Index(n)) ==
+          Tokens(completions[i].tokens.begin(), completions[i].tokens.begin() + Index(n)));
+  }
+  // One prompt alone: generate() draws exactly what complete() draws, up to the end token.
+  Sampler alone_complete(sampled);
+  const Completion one = complete(model, {prompts[0]}, alone_complete, {.end_token = f.chat.assistant_end}).at(0);
+  const Tokens generated = generate(model, prompts[0], Index(one.tokens.size()), for_generate);
+  CHECK(Tokens(generated.begin() + Index(prompts[0].size()), generated.end()) == one.tokens);
+}

@@ -15,10 +15,11 @@ template <class Model>
 void check_model_gradients(Model& model) {
   Rng rng(3);
   testing::randomize_parameters(model, rng, 0.3);
-  const auto loss = [&] { return model.forward(kTokens, kTargets, 2, 5); };
+  typename Model::Activations activations;
+  const auto loss = [&] { return model.forward(kTokens, kTargets, 2, 5, activations); };
   model.zero_grad();
   loss();
-  model.backward();
+  model.backward(activations);
   testing::require_gradients_match(check_parameter_gradients(model, loss));
 }
 
@@ -64,8 +65,8 @@ TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T, loss is their 
     Matrix<double> x(10, 12);
     for (Index n = 0; n < 10; ++n) x.row(n) = wte.row(kTokens[std::size_t(n)]) + wpe.row(n % 5);
     for (Index l = 0; l < 2; ++l) {
-      GPT2Block<double> block = model.block(l);
-      x = block.forward(x, 2, 5);
+      GPT2Block<double>::Saved saved;
+      x = model.block(l).forward(x, 2, 5, saved);
     }
     Matrix<double> expected(10, 7);
     for (Index n = 0; n < 10; ++n) {  // norm_f written out: (x - mean) / sqrt(var + eps) * w + b
@@ -79,14 +80,17 @@ TEST_CASE("GPT: logits are norm_f(blocks(wte + wpe)) times wte^T, loss is their 
     CHECK(logits.isApprox(expected, 1e-12));
 
     CrossEntropy<double> reference;
-    CHECK(model.forward(kTokens, kTargets, 2, 5) == doctest::Approx(reference.forward(expected, kTargets)));
-    CHECK(model.loss().row_losses().array().isNaN().count() == 2);  // the two -1 targets
+    GPT<double>::Activations activations;
+    CHECK(model.forward(kTokens, kTargets, 2, 5, activations) ==
+          doctest::Approx(reference.forward(expected, kTargets)));
+    CHECK(activations.loss.row_losses.array().isNaN().count() == 2);  // the two -1 targets
   }
 }
 
 TEST_CASE("GPT: at initialization (std 0.02) the logits are near 0, so the loss is near ln V") {
   GPT<double> model(odd_gpt_config());
-  CHECK(model.forward(kTokens, kTargets, 2, 5) == doctest::Approx(std::log(7.0)).epsilon(0.02));
+  GPT<double>::Activations activations;
+  CHECK(model.forward(kTokens, kTargets, 2, 5, activations) == doctest::Approx(std::log(7.0)).epsilon(0.02));
 }
 
 TEST_CASE("GPT: parameter names, count and GPT-2 initialization") {
@@ -141,4 +145,19 @@ TEST_CASE("GPT: bad configs and inputs are errors that name the values") {
   testing::require_error_mentions([&] { model.forward(Tokens(14, 1), 2, 7); }, {"sequence length 7", "block size 6"});
   testing::require_error_mentions([&] { model.forward(Tokens{1, 2, 9}, 1, 3); }, {"token id 9", "[0, 7)"});
   testing::require_error_mentions([&] { model.forward(Tokens{1, 2, 3}, 2, 2); }, {"3 tokens", "batch 2", "time 2"});
+}
+
+TEST_CASE("GPT: activation_bytes counts exactly what a training forward keeps, with and without dropout") {
+  for (const double dropout : {0.0, 0.1}) {
+    GPTConfig config = odd_gpt_config();
+    config.dropout = dropout;
+    const GPT<float> model(config);
+    GPT<float>::Activations activations;
+    model.forward(kTokens, kTargets, 2, 5, activations);
+    CAPTURE(dropout);
+    CHECK(activations.bytes() == activation_bytes(config, 2, 5, sizeof(float)));
+    const TrainingMemory memory = training_memory(config, GPT<float>(config).num_parameters(), 2, 5, sizeof(float));
+    CHECK(memory.optimizer == 2 * memory.weights);
+    CHECK(memory.total() == 4 * memory.weights + memory.activations);
+  }
 }

@@ -39,7 +39,7 @@ TEST_CASE("Attention: forward equals the definition written as loops") {
   CausalSelfAttention<double> attention(odd_attention_config(), rng);
   testing::randomize_parameters(attention, rng);
   const Matrix<double> x = random_matrix(10, 12, rng);
-  const Matrix<double> y = attention.forward(x, 2, 5);
+  const Matrix<double> y = testing::forward_once(attention, x, 2, 5);
   CHECK(y.isApprox(naive_attention(attention, x, 2, 5), 1e-12));
 }
 
@@ -56,13 +56,13 @@ TEST_CASE("Attention: with one position, the output is proj(v), with zero querie
     return Matrix<double>((heads * parameters[2]->value.transpose()).rowwise() + parameters[3]->value.row(0));
   };
 
-  CHECK(attention.forward(x, 4, 1).isApprox(project(v)));  // 4 sequences of length 1
+  CHECK(testing::forward_once(attention, x, 4, 1).isApprox(project(v)));  // 4 sequences of length 1
 
   parameters[0]->value.topRows(12).setZero();  // W_q = 0, b_q = 0: every score is 0, so P is uniform
   parameters[1]->value.leftCols(12).setZero();
   Matrix<double> running_mean(4, 12);
   for (Index i = 0; i < 4; ++i) running_mean.row(i) = v.topRows(i + 1).colwise().mean();
-  CHECK(attention.forward(x, 1, 4).isApprox(project(running_mean)));
+  CHECK(testing::forward_once(attention, x, 1, 4).isApprox(project(running_mean)));
 }
 
 TEST_CASE("Attention: gradients match finite differences (B=2, T=5, C=12, 3 heads), learned and rotary") {
@@ -81,7 +81,7 @@ TEST_CASE("Attention: past one query chunk (T = 70: chunks of 32, 32 and 6), for
   CausalSelfAttention<double> attention(config, rng);
   testing::randomize_parameters(attention, rng);
   const Matrix<double> x = random_matrix(70, 4, rng);
-  const Matrix<double> full = attention.forward(x, 1, 70);
+  const Matrix<double> full = testing::forward_once(attention, x, 1, 70);
   CHECK(full.isApprox(naive_attention(attention, x, 1, 70), 1e-12));
   KVCache<double> cache(config, 1);  // the KV cache: 40 positions (two chunks), then 30 more after them
   CHECK(attention.forward(x.topRows(40), 1, 40, cache.layer(0)).isApprox(full.topRows(40), 1e-12));
@@ -94,9 +94,9 @@ TEST_CASE("Attention: any T up to the block size at any call") {
   Rng rng(4);
   CausalSelfAttention<double> attention(odd_attention_config(), rng);
   const Matrix<double> two_of_seven = random_matrix(14, 12, rng), one_of_five = random_matrix(5, 12, rng);
-  CHECK(attention.forward(two_of_seven, 2, 7).rows() == 14);
+  CHECK(testing::forward_once(attention, two_of_seven, 2, 7).rows() == 14);
   testing::require_sequence_gradients(attention, 3, 2, random_matrix(6, 12, rng), rng);
-  CHECK(attention.forward(one_of_five, 1, 5).rows() == 5);
+  CHECK(testing::forward_once(attention, one_of_five, 1, 5).rows() == 5);
 }
 
 TEST_CASE("Attention: causal, changing a later position never changes an earlier output") {
@@ -104,9 +104,9 @@ TEST_CASE("Attention: causal, changing a later position never changes an earlier
   CausalSelfAttention<double, Rope<double>> attention(odd_attention_config(), rng);
   testing::randomize_parameters(attention, rng);
   Matrix<double> x = random_matrix(10, 12, rng);
-  const Matrix<double> before = attention.forward(x, 2, 5);
+  const Matrix<double> before = testing::forward_once(attention, x, 2, 5);
   x.row(3) = random_matrix(1, 12, rng);  // sequence 0, position 3
-  const Matrix<double> after = attention.forward(x, 2, 5);
+  const Matrix<double> after = testing::forward_once(attention, x, 2, 5);
   CHECK(after.topRows(3) == before.topRows(3));        // positions 0..2: bit for bit
   CHECK_FALSE(after.row(3).isApprox(before.row(3)));   // the changed position sees it
   CHECK_FALSE(after.row(4).isApprox(before.row(4)));   // and so does the one after
@@ -122,9 +122,10 @@ TEST_CASE("Attention: bad configs and shapes are errors that name the values") {
   CausalSelfAttention<float> attention(odd_attention_config(), rng);
   const Matrix<float> eight = Matrix<float>::Zero(8, 12), nine = Matrix<float>::Zero(9, 12),
                       narrow = Matrix<float>::Zero(10, 11);
-  testing::require_error_mentions([&] { attention.forward(eight, 1, 8); }, {"T = 8", "block_size = 7"});
-  testing::require_error_mentions([&] { attention.forward(nine, 2, 5); }, {"9 rows", "2*5"});
-  testing::require_error_mentions([&] { attention.forward(narrow, 2, 5); }, {"11 columns", "expected 12"});
+  testing::require_error_mentions([&] { testing::forward_once(attention, eight, 1, 8); }, {"T = 8", "block_size = 7"});
+  testing::require_error_mentions([&] { testing::forward_once(attention, nine, 2, 5); }, {"9 rows", "2*5"});
+  testing::require_error_mentions([&] { testing::forward_once(attention, narrow, 2, 5); },
+                                  {"11 columns", "expected 12"});
 }
 
 // The mask is applied as scores of -infinity, whose exp must be exactly 0, in Eigen's
@@ -138,8 +139,9 @@ TEST_CASE_TEMPLATE("Attention: each probability row is a distribution over the p
     CAPTURE(weight_std);
     testing::randomize_parameters(attention, rng, weight_std);
     const Matrix<S> x = random_matrix(batch * time, 12, rng).cast<S>();
-    attention.forward(x, batch, time);
-    const Matrix<S>& p = attention.probabilities();  // (B*H*T, T)
+    typename CausalSelfAttention<S>::Saved saved;
+    attention.forward(x, batch, time, saved);
+    const Matrix<S>& p = saved.probabilities;  // (B*H*T, T)
     REQUIRE(p.rows() == batch * 3 * time);
     REQUIRE(p.allFinite());
     for (Index row = 0; row < p.rows(); ++row) {

@@ -11,10 +11,11 @@ TEST_CASE("CrossEntropy: uniform logits cost log V, a hand case, -1 rows are ign
   logits << 1, 2, 3,  //
       100, 0, 0;      // a garbage row that is ignored
   const double expected = std::log(std::exp(1) + std::exp(2) + std::exp(3)) - 2;
-  CHECK(loss.forward(logits, {1, -1}) == doctest::Approx(expected));
-  CHECK(loss.count() == 1);
-  CHECK(std::isnan(loss.row_losses()(1)));
-  CHECK(loss.backward().row(1).isZero());
+  CrossEntropy<double>::Saved saved;
+  CHECK(loss.forward(logits, {1, -1}, saved) == doctest::Approx(expected));
+  CHECK(saved.count == 1);
+  CHECK(std::isnan(saved.row_losses(1)));
+  CHECK(loss.backward(saved, 1.0).row(1).isZero());
 }
 
 TEST_CASE("CrossEntropy: stable for extreme logits") {
@@ -23,12 +24,13 @@ TEST_CASE("CrossEntropy: stable for extreme logits") {
   logits << 1e4f, -1e4f, 0,  //
       -1e4f, -1e4f, -1e4f,   //
       0, 0, 1e4f;
-  const float value = loss.forward(logits, {0, 1, 0});
+  CrossEntropy<float>::Saved saved;
+  const float value = loss.forward(logits, {0, 1, 0}, saved);
   CHECK(std::isfinite(value));
-  CHECK(loss.row_losses()(0) == doctest::Approx(0.0));
-  CHECK(loss.row_losses()(1) == doctest::Approx(std::log(3.0f)));
-  CHECK(loss.row_losses()(2) == doctest::Approx(1e4f));
-  CHECK(loss.backward().allFinite());
+  CHECK(saved.row_losses(0) == doctest::Approx(0.0));
+  CHECK(saved.row_losses(1) == doctest::Approx(std::log(3.0f)));
+  CHECK(saved.row_losses(2) == doctest::Approx(1e4f));
+  CHECK(loss.backward(saved, 1.0f).allFinite());
 }
 
 TEST_CASE("CrossEntropy: gradient matches finite differences, ignored rows included") {
@@ -36,9 +38,11 @@ TEST_CASE("CrossEntropy: gradient matches finite differences, ignored rows inclu
   CrossEntropy<double> loss;
   Matrix<double> logits = random_matrix(6, 5, rng, 2.0);
   const Tokens targets{0, -1, 4, 2, -1, 2};
-  loss.forward(logits, targets);
-  const Matrix<double> analytic = loss.backward();
-  const Matrix<double> numeric = numerical_gradient(logits, [&] { return loss.forward(logits, targets); });
+  CrossEntropy<double>::Saved saved;
+  loss.forward(logits, targets, saved);
+  const double loss_grad = 0.7;  // dL/dloss of a loss scaled by 0.7
+  const Matrix<double> analytic = loss.backward(saved, loss_grad);
+  const Matrix<double> numeric = numerical_gradient(logits, [&] { return loss_grad * loss.forward(logits, targets); });
   CHECK(relative_error(analytic, numeric) < 1e-6);
 }
 

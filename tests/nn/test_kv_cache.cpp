@@ -6,6 +6,21 @@ using testing::generation_config;
 
 namespace {
 
+/// The log-probabilities of a training forward (the whole sequence at once, no cache):
+/// the logits up to a constant per row, which is what the cache must reproduce.
+template <class Model>
+Matrix<double> training_log_probabilities(const Model& model, const Tokens& tokens, Index batch, Index time) {
+  typename Model::Activations activations;
+  model.forward(tokens, Tokens(tokens.size(), 0), batch, time, activations);
+  return activations.loss.probabilities.array().log();
+}
+
+/// Logits as log-probabilities, row by row.
+Matrix<double> log_softmax(Matrix<double> logits) {
+  softmax_rows(logits);
+  return logits.array().log();
+}
+
 /// The KV cache must reproduce a full forward pass: same logits at every position.
 template <class Model>
 void check_cache_matches_full_forward() {
@@ -14,6 +29,7 @@ void check_cache_matches_full_forward() {
   testing::randomize_parameters(model, rng, 0.3);
   const Tokens tokens{1, 4, 10, 0, 7, 7, 3, 9, 2};
   const Matrix<double> full = model.forward(tokens, 1, 9);
+  CHECK(log_softmax(full).isApprox(training_log_probabilities(model, tokens, 1, 9), 1e-12));
 
   KVCache<double> cache(model.config(), 1);
   const Matrix<double> prefill = model.forward(Tokens(tokens.begin(), tokens.begin() + 4), 1, 4, cache);
@@ -46,6 +62,7 @@ TEST_CASE("KV cache: batched sequences are cached independently") {
   GPT<double> model(generation_config(), 4);
   const Tokens tokens{1, 2, 3, 4, 9, 8, 7, 6};  // B = 2, T = 4
   const Matrix<double> full = model.forward(tokens, 2, 4);
+  CHECK(log_softmax(full).isApprox(training_log_probabilities(model, tokens, 2, 4), 1e-12));
   KVCache<double> cache(model.config(), 2);
   model.forward(Tokens{1, 2, 9, 8}, 2, 2, cache);
   const Matrix<double> next = model.forward(Tokens{3, 7}, 2, 1, cache);

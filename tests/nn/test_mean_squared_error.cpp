@@ -8,14 +8,15 @@ TEST_CASE("MeanSquaredError: by hand over selected rows, and its gradient") {
   predictions << 1, 2, 3, 4, 100, 100;
   targets << 0, 0, 3, 2, 0, 0;
   const std::vector<bool> selected{true, true, false};
-  CHECK(mse.forward(predictions, targets, selected) == doctest::Approx((1 + 4 + 0 + 4) / 4.0));
-  CHECK(mse.backward().row(2).isZero());
+  MeanSquaredError<double>::Saved saved;
+  CHECK(mse.forward(predictions, targets, selected, saved) == doctest::Approx((1 + 4 + 0 + 4) / 4.0));
+  CHECK(mse.backward(saved, 1.0).row(2).isZero());
 
   Rng rng(1);
   Matrix<double> p = testing::random_matrix(5, 3, rng), y = testing::random_matrix(5, 3, rng);
   const std::vector<bool> some{true, false, true, true, false};
-  mse.forward(p, y, some);
-  const Matrix<double> analytic = mse.backward();
+  mse.forward(p, y, some, saved);
+  const Matrix<double> analytic = mse.backward(saved, 1.0);
   CHECK(relative_error(analytic, numerical_gradient(p, [&] { return mse.forward(p, y, some); })) < 1e-6);
 
   testing::require_error_mentions([&] { mse.forward(p, y, {true}); }, {"1 selections", "5 rows"});
@@ -31,11 +32,14 @@ TEST_CASE("VectorTransformer: whole-model gradients match finite differences") {
   std::vector<bool> selected(12, false);
   for (std::size_t n = 0; n < 12; n += 2) selected[n] = true;
   MeanSquaredError<double> mse;
-  const auto loss = [&] { return mse.forward(model.forward(x, 2, 6), targets, selected); };
+  MeanSquaredError<double>::Saved mse_saved;
+  VectorTransformer<double>::Activations activations;
+  const auto loss = [&] { return mse.forward(model.forward(x, 2, 6, activations), targets, selected, mse_saved); };
   model.parameters([](Parameter<double>& p) { p.zero_grad(); });
   loss();
-  const Matrix<double> input_grad = model.backward(x, mse.backward());
+  const Matrix<double> input_grad = model.backward(activations, mse.backward(mse_saved, 1.0));
   testing::require_gradients_match(check_parameter_gradients(model, loss));
+  CHECK(model.forward(x, 2, 6).isApprox(model.forward(x, 2, 6, activations)));  // inference: the same numbers
   Matrix<double> x_copy = x;
   const auto loss_of_x = [&] { return mse.forward(model.forward(x_copy, 2, 6), targets, selected); };
   CHECK(relative_error(input_grad, numerical_gradient(x_copy, loss_of_x)) < 1e-6);

@@ -7,13 +7,14 @@ TEST_CASE("TokenEmbedding: forward looks up rows, backward adds into the rows it
   Rng rng(1);
   TokenEmbedding<double> embedding(5, 3, rng);
   const Tokens tokens{4, 0, 4};
-  const Matrix<double> x = embedding.forward(tokens);
+  TokenEmbedding<double>::Saved saved;
+  const Matrix<double> x = embedding.forward(tokens, saved);
   CHECK(x.row(0) == embedding.weight().value.row(4));
   CHECK(x.row(1) == embedding.weight().value.row(0));
   CHECK(x.row(2) == embedding.weight().value.row(4));
 
   const Matrix<double> dx = random_matrix(3, 3, rng);
-  embedding.backward(dx);
+  embedding.backward(saved, dx);
   const auto& grad = embedding.weight().grad;
   CHECK(grad.row(4).isApprox(dx.row(0) + dx.row(2)));  // token 4 was used twice
   CHECK(grad.row(0) == dx.row(1));
@@ -26,8 +27,9 @@ TEST_CASE("TokenEmbedding: gradient matches finite differences") {
   const Tokens tokens{1, 5, 1, 2, 0};
   const Matrix<double> weights = random_matrix(5, 4, rng);
   const auto loss = [&] { return embedding.forward(tokens).cwiseProduct(weights).sum(); };
-  embedding.forward(tokens);
-  embedding.backward(weights);
+  TokenEmbedding<double>::Saved saved;
+  embedding.forward(tokens, saved);
+  embedding.backward(saved, weights);
   testing::require_gradients_match(check_parameter_gradients(embedding, loss));
 }
 

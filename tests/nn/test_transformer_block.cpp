@@ -28,9 +28,9 @@ void check_block_causality() {
   Block block(odd_block_config(true), rng);
   testing::randomize_parameters(block, rng);
   Matrix<double> x = random_matrix(10, 12, rng);
-  const Matrix<double> before = block.forward(x, 2, 5);
+  const Matrix<double> before = testing::forward_once(block, x, 2, 5);
   x.row(7) = random_matrix(1, 12, rng);  // sequence 1, position 2
-  const Matrix<double> after = block.forward(x, 2, 5);
+  const Matrix<double> after = testing::forward_once(block, x, 2, 5);
   CHECK(after.topRows(7) == before.topRows(7));
   CHECK_FALSE(after.row(7).isApprox(before.row(7)));
 }
@@ -60,9 +60,9 @@ TEST_CASE("TransformerBlock: forward is x + attn(norm_1(x)), then h + ffn(norm_2
   CHECK(next == p.size());
 
   const Matrix<double> x = random_matrix(10, 12, rng);
-  const Matrix<double> h = x + attention.forward(norm_1.forward(x), 2, 5);
+  const Matrix<double> h = x + testing::forward_once(attention, norm_1.forward(x), 2, 5);
   const Matrix<double> y = h + mlp.forward(norm_2.forward(h));
-  CHECK(block.forward(x, 2, 5).isApprox(y));
+  CHECK(testing::forward_once(block, x, 2, 5).isApprox(y));
 }
 
 TEST_CASE("TransformerBlock: parameter names are dotted paths") {
@@ -90,16 +90,22 @@ TEST_CASE("TransformerBlock: causal in both compositions") {
   check_block_causality<LlamaBlock<double>>();
 }
 
-TEST_CASE("TransformerBlock: dropout is seeded, active in training, off at eval") {
+TEST_CASE("TransformerBlock: dropout is seeded, active in training forwards, off at inference") {
   Rng rng(14), same(14);
   GPTConfig config = odd_block_config(true);
   config.dropout = 0.3;
   GPT2Block<double> a(config, rng), b(config, same);
   const Matrix<double> x = random_matrix(10, 12, rng);
-  const Matrix<double> train_a = a.forward(x, 2, 5);
-  CHECK(b.forward(x, 2, 5) == train_a);  // same seed, same masks
-  a.set_training(false);
-  const Matrix<double> eval_1 = a.forward(x, 2, 5), eval_2 = a.forward(x, 2, 5);
-  CHECK(eval_1 == eval_2);
-  CHECK_FALSE(eval_1.isApprox(train_a));
+  const Matrix<double> train_a = testing::forward_once(a, x, 2, 5);
+  CHECK(testing::forward_once(b, x, 2, 5) == train_a);  // same seed, same masks
+  KVCache<double> cache_1(config, 2), cache_2(config, 2);
+  const Matrix<double> inference_1 = a.forward(x, 2, 5, cache_1.layer(0)),
+                       inference_2 = a.forward(x, 2, 5, cache_2.layer(0));
+  CHECK(inference_1 == inference_2);
+  CHECK_FALSE(inference_1.isApprox(train_a));
+  GPTConfig no_dropout = config;
+  no_dropout.dropout = 0;
+  Rng again(14);
+  GPT2Block<double> c(no_dropout, again);
+  CHECK(testing::forward_once(c, x, 2, 5).isApprox(inference_1, 1e-12));  // the same block without the masks
 }

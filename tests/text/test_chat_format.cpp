@@ -111,8 +111,9 @@ TEST_CASE("pack_conversations: a masked position passes no gradient to the logit
   Rng rng(2);
   const Matrix<double> logits = testing::random_matrix(16, tokenizer.vocab_size(), rng);
   CrossEntropy<double> loss;
-  loss.forward(logits, batch.targets);
-  const Matrix<double>& dlogits = loss.backward();
+  CrossEntropy<double>::Saved saved;
+  loss.forward(logits, batch.targets, saved);
+  const Matrix<double> dlogits = loss.backward(saved, 1.0);
   Index trained = 0;
   for (Index n = 0; n < 16; ++n) {
     const bool masked = batch.targets[std::size_t(n)] < 0;

@@ -32,16 +32,17 @@ struct Predictions {
   std::vector<int> correct;  // (B*T,), 1 if the argmax is the target, -1 where the target is -1
 };
 
-/// Runs the model once in eval mode and scores every position's prediction.
+/// Runs the model once by inference and scores every position's prediction.
 template <class Model>
-Predictions predict(Model& model, const Batch& batch) {
-  model.set_training(false);
-  model.forward(batch.tokens, batch.targets, batch.batch, batch.time);
-  const auto& logits = model.logits();
+Predictions predict(const Model& model, const Batch& batch) {
+  using S = typename Model::Scalar;
+  const Matrix<S> logits = model.forward(batch.tokens, batch.batch, batch.time);
+  typename CrossEntropy<S>::Saved loss;  // for each row's loss
+  CrossEntropy<S>().forward(logits, batch.targets, loss);
   Predictions result{batch.batch, batch.time, {}, {}};
   for (Index n = 0; n < logits.rows(); ++n) {
     const int target = batch.targets[std::size_t(n)];
-    result.loss.push_back(double(model.loss().row_losses()(n)));
+    result.loss.push_back(double(loss.row_losses(n)));
     Index best = 0;
     logits.row(n).maxCoeff(&best);
     result.correct.push_back(target < 0 ? -1 : int(best == target));
@@ -100,11 +101,26 @@ inline double icl_score(const PositionCurves& curves, Index early_begin, Index e
   return mean(late_begin, late_end) - mean(early_begin, early_end);
 }
 
-/// Head h's attention map for sequence b after the last forward: (T, T), row i is
-/// the distribution of position i over positions j <= i.
-template <class Attention>
-Matrix<typename Attention::Scalar> attention_map(const Attention& attention, Index b, Index h, Index time) {
-  return attention.probabilities().middleRows((b * attention.num_heads() + h) * time, time);
+/// The activations of one training-style forward over `batch`, whose attention weights
+/// probes read. A model with dropout is refused: its weights would be masked at random.
+template <class Model>
+typename Model::Activations record_activations(const Model& model, const Batch& batch) {
+  EF_CHECK(model.config().dropout == 0, "probes read attention from a training forward, and this model has dropout "
+                                            << model.config().dropout << ": its maps would be masked at random");
+  typename Model::Activations activations;
+  model.forward(batch.tokens, batch.targets, batch.batch, batch.time, activations);
+  return activations;
+}
+
+/// Head h's attention map for sequence b, from an attention layer's saved state:
+/// (T, T), row i is the distribution of position i over positions j <= i.
+template <class AttentionSaved>
+auto attention_map(const AttentionSaved& attention, Index b, Index h) {
+  const Index T = attention.time, heads = attention.probabilities.rows() / (attention.batch * T);
+  EF_CHECK(b >= 0 && b < attention.batch && h >= 0 && h < heads, "attention map ("
+                                                                     << b << ", " << h << ") is outside the batch "
+                                                                     << attention.batch << " and heads " << heads);
+  return decltype(attention.probabilities)(attention.probabilities.middleRows((b * heads + h) * T, T));
 }
 
 struct HeadScores {
@@ -113,16 +129,15 @@ struct HeadScores {
 };
 
 /// Calls visit(layer, head, b, map) with the (T, T) attention map of every head on
-/// every sequence of `batch`, after one forward pass in eval mode.
+/// every sequence of `batch`, from one forward pass.
 template <class Model, class Visit>
-void for_each_attention_map(Model& model, const Batch& batch, Visit&& visit) {
-  predict(model, batch);
-  const Index T = batch.time;
+void for_each_attention_map(const Model& model, const Batch& batch, Visit&& visit) {
+  const auto activations = record_activations(model, batch);
+  const Index T = batch.time, H = model.config().num_heads;
   for (Index layer = 0; layer < model.config().num_layers; ++layer) {
-    const auto& attention = model.block(layer).attention();
-    for (Index h = 0; h < attention.num_heads(); ++h)
-      for (Index b = 0; b < batch.batch; ++b)
-        visit(layer, h, b, attention.probabilities().middleRows((b * attention.num_heads() + h) * T, T));
+    const auto& probabilities = activations.blocks[std::size_t(layer)].attention.probabilities;
+    for (Index h = 0; h < H; ++h)
+      for (Index b = 0; b < batch.batch; ++b) visit(layer, h, b, probabilities.middleRows((b * H + h) * T, T));
   }
 }
 
@@ -138,7 +153,7 @@ inline std::vector<Index> prefix_matching_keys(const Batch& batch, Index b, Inde
 
 /// Previous-token and prefix-matching scores of every head, from one forward pass.
 template <class Model>
-std::vector<HeadScores> head_scores(Model& model, const Batch& batch) {
+std::vector<HeadScores> head_scores(const Model& model, const Batch& batch) {
   std::map<std::pair<Index, Index>, std::array<double, 4>> sums;  // previous, count, prefix, count
   for_each_attention_map(model, batch, [&](Index layer, Index h, Index b, const auto& map) {
     auto& sum = sums[{layer, h}];
@@ -166,7 +181,8 @@ struct PrefixMatchingProfile {
 };
 
 template <class Model>
-std::vector<PrefixMatchingProfile> prefix_matching_by_key_position(Model& model, const Batch& batch, Index bin_width) {
+std::vector<PrefixMatchingProfile> prefix_matching_by_key_position(const Model& model, const Batch& batch,
+                                                                   Index bin_width) {
   EF_CHECK(bin_width >= 1, "bin_width must be positive, got " << bin_width);
   const std::size_t bins = std::size_t((batch.time + bin_width - 1) / bin_width);
   std::map<std::pair<Index, Index>, std::pair<std::vector<double>, std::vector<double>>> sums;  // sum, count

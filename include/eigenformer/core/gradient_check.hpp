@@ -65,19 +65,23 @@ std::vector<GradientCheck> check_parameter_gradients(Model& model, Loss&& loss) 
 namespace detail {
 
 /// L = sum(y * R) for fixed random R, so backward receives dy = R. Returns one entry for
-/// the input, then one per parameter. `forward(x)` runs the layer.
+/// the input, then one per parameter. `forward(x, saved)` runs the layer's training forward.
 template <class L, class Forward>
 std::vector<GradientCheck> check_gradients(L& layer, Forward&& forward, Matrix<double> x, Rng& rng) {
   static_assert(std::is_same_v<typename L::Scalar, double>,
                 "gradient checks need a layer of double (e.g. Linear<double>): in float, finite differences "
                 "are swamped by rounding");
-  Matrix<double> weights = forward(x);  // any fixed weights will do
+  typename L::Saved saved;
+  Matrix<double> weights = forward(x, saved);  // any fixed weights will do
   fill_normal(weights, 1.0, rng);
-  const auto loss = [&] { return forward(x).cwiseProduct(weights).sum(); };
+  const auto loss = [&] {
+    typename L::Saved scratch;
+    return forward(x, scratch).cwiseProduct(weights).sum();
+  };
 
   layer.parameters([](Parameter<double>& parameter) { parameter.zero_grad(); });
-  forward(x);
-  const Matrix<double> input_grad = layer.backward(x, weights);
+  forward(x, saved);
+  const Matrix<double> input_grad = layer.backward(saved, weights);
   std::vector<GradientCheck> checks{{"input", relative_error(input_grad, numerical_gradient(x, loss))}};
   for (auto& check : check_parameter_gradients(layer, loss)) checks.push_back(check);
   return checks;
@@ -89,14 +93,20 @@ std::vector<GradientCheck> check_gradients(L& layer, Forward&& forward, Matrix<d
 template <Layer L>
 std::vector<GradientCheck> check_layer_gradients(L& layer, const Matrix<double>& x, Rng& rng) {
   return detail::check_gradients(
-      layer, [&](const Matrix<double>& in) { return Matrix<double>(layer.forward(in)); }, x, rng);
+      layer,
+      [&](const Matrix<double>& in, typename L::Saved& saved) { return Matrix<double>(layer.forward(in, saved)); }, x,
+      rng);
 }
 
 /// The same for a sequence layer (attention, a block) run on `batch` sequences of `time` positions.
 template <SequenceLayer L>
 std::vector<GradientCheck> check_layer_gradients(L& layer, Index batch, Index time, const Matrix<double>& x, Rng& rng) {
   return detail::check_gradients(
-      layer, [&](const Matrix<double>& in) { return Matrix<double>(layer.forward(in, batch, time)); }, x, rng);
+      layer,
+      [&](const Matrix<double>& in, typename L::Saved& saved) {
+        return Matrix<double>(layer.forward(in, batch, time, saved));
+      },
+      x, rng);
 }
 
 }  // namespace eigenformer

@@ -1,26 +1,32 @@
 // The layer contract, stated as C++20 concepts.
 //
-// A layer is a forward/backward pair (as in the clearest C training code):
-//   y  = layer.forward(x)         returns y, by value; keeps what backward needs of its own work
-//   dx = layer.backward(x, dy)    x is the input of that forward, handed back in; returns dL/dx
-//                                 and ADDS dL/dparameter into each parameter's grad
-//   layer.parameters(visit)       calls visit(Parameter&) for each parameter, in a fixed order
-// What backward depends on is visible at the call site: the caller keeps x and hands
-// it back, and nothing points into the caller's memory, so `x = layer.forward(x)`, a
-// temporary input or reusing y's storage cannot break a later backward behind your back.
-// Each misuse is a named error (core/forward_record.hpp): backward handed another x or a
-// changed one, backward twice for one forward, backward before any forward.
+// A layer holds weights; what one forward leaves for its backward is a value the caller
+// holds, the layer's Saved (llm.c's activations, llama2.c's RunState):
+//   y  = layer.forward(x, saved)      training: fills `saved`; the layer is const
+//   dx = layer.backward(saved, dy)    returns dL/dx from saved alone and ADDS dL/dparameter
+//                                     into each parameter's grad
+//   y  = layer.forward(x)             inference: keeps nothing
+//   layer.parameters(visit)           calls visit(Parameter&) for each parameter, in a fixed order
+// Every backward has this one shape (saved, d_output), losses included (their d_output
+// is the scalar dL/dloss, 1). Saved holds its own copy of what backward reads, so
+// `x = layer.forward(x, saved)` or changing x later cannot break backward; its
+// BackwardTicket (core/backward_ticket.hpp) makes backward before forward, twice, or with
+// another layer's state a named error. Forward is const: several saved states (threads,
+// conversations) can share one model.
 //
 // A position-wise Layer (norm, MLP) sees rows independently. A SequenceLayer
 // (attention, a transformer block) mixes positions, so it is told the batch
 // shape: x is (batch * time, C) with the rows of one sequence contiguous.
-// A layer of your own that returns by value fits; one that breaks the contract gets a
-// compiler error naming the concept and the missing piece.
+// A layer of your own fits by having these members; one that breaks the contract gets
+// a compiler error naming the concept and the missing piece.
 #pragma once
 
 #include <concepts>
+#include <cstddef>
+#include <type_traits>
 #include <vector>
 
+#include "eigenformer/core/backward_ticket.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/types.hpp"
 
@@ -35,17 +41,47 @@ concept HasParameters = requires(L& layer, ParameterVisit<typename L::Scalar> vi
 };
 
 template <class L>
-concept Layer = HasParameters<L> && requires(L& layer, const Matrix<typename L::Scalar>& x) {
+concept Layer = HasParameters<L> && std::default_initializable<typename L::Saved> &&
+    requires(const L& layer, L& trained, const Matrix<typename L::Scalar>& x, typename L::Saved& saved) {
+  { layer.forward(x, saved) } -> std::convertible_to<Matrix<typename L::Scalar>>;
   { layer.forward(x) } -> std::convertible_to<Matrix<typename L::Scalar>>;
-  { layer.backward(x, x) } -> std::convertible_to<Matrix<typename L::Scalar>>;
+  { trained.backward(saved, x) } -> std::convertible_to<Matrix<typename L::Scalar>>;
 };
 
 template <class L>
-concept SequenceLayer = HasParameters<L> &&
-    requires(L& layer, const Matrix<typename L::Scalar>& x, Index batch, Index time) {
-  { layer.forward(x, batch, time) } -> std::convertible_to<Matrix<typename L::Scalar>>;
-  { layer.backward(x, x) } -> std::convertible_to<Matrix<typename L::Scalar>>;
+concept SequenceLayer = HasParameters<L> && std::default_initializable<typename L::Saved> &&
+    requires(const L& layer, L& trained, const Matrix<typename L::Scalar>& x, Index batch, Index time,
+             typename L::Saved& saved) {
+  { layer.forward(x, batch, time, saved) } -> std::convertible_to<Matrix<typename L::Scalar>>;
+  { trained.backward(saved, x) } -> std::convertible_to<Matrix<typename L::Scalar>>;
 };
+
+/// Bytes of the numbers a saved state keeps: a matrix's or token list's own, a part's
+/// bytes(), a list's sum. Each Saved struct's bytes() is bytes_of(its fields), so the
+/// activation memory of a step is counted, not guessed (model/activation_memory.hpp).
+template <class Part>
+std::size_t bytes_of(const Part& part) {
+  if constexpr (requires { part.bytes(); })
+    return part.bytes();
+  else if constexpr (requires {
+                       part.data();
+                       part.size();
+                       typename Part::Scalar;
+                     })  // a matrix or vector
+    return std::size_t(part.size()) * sizeof(typename Part::Scalar);
+  else if constexpr (std::is_same_v<Part, Tokens>)
+    return part.size() * sizeof(int);
+  else {  // a list of parts
+    std::size_t total = 0;
+    for (const auto& element : part) total += bytes_of(element);
+    return total;
+  }
+}
+
+template <class First, class... Rest>
+requires(sizeof...(Rest) > 0) std::size_t bytes_of(const First& first, const Rest&... rest) {
+  return bytes_of(first) + bytes_of(rest...);
+}
 
 /// Every parameter of a layer or model, in visiting order: the flat list that
 /// optimizers, clipping and checkpoints loop over.

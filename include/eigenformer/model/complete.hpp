@@ -1,11 +1,9 @@
 // Completing many prompts at once, each until an end token: how a tuned model is
 // evaluated (hundreds of prompts, greedy or sampled, scored by exact match).
 //
-// Prompts of the same length go through the model together as one batch (B, T)
-// with one KV cache, then each step feeds every row its newly sampled token: (B, 1).
-// A row that has produced the end token is finished; its later tokens are computed
-// (the batch moves together) but dropped. Prompts of different lengths go in
-// separate batches, so no padding is needed and every row's logits are exactly
+// Prompts of the same length go through the decode loop (decode.hpp) together, a
+// sampler choosing every row's tokens until the end token. Prompts of different lengths
+// go in separate batches, so no padding is needed and every row's logits are exactly
 // those of generating it alone.
 #pragma once
 
@@ -14,7 +12,7 @@
 #include <map>
 
 #include "eigenformer/core/os.hpp"
-#include "eigenformer/model/gpt.hpp"
+#include "eigenformer/model/decode.hpp"
 #include "eigenformer/model/sampler.hpp"
 
 namespace eigenformer {
@@ -32,11 +30,10 @@ struct CompletionOptions {
 };
 
 /// Completes every prompt; result i belongs to prompts[i]. The sampler draws for the
-/// rows in order, so the same seed gives the same completions.
+/// unfinished rows in order, so the same seed gives the same completions.
 template <class Model>
-std::vector<Completion> complete(Model& model, const std::vector<Tokens>& prompts, Sampler& sampler,
+std::vector<Completion> complete(const Model& model, const std::vector<Tokens>& prompts, Sampler& sampler,
                                  const CompletionOptions& options) {
-  using S = typename Model::Scalar;
   const Index block_size = model.config().block_size;
   EF_CHECK(options.end_token >= 0 && options.end_token < model.config().vocab_size,
            "end_token " << options.end_token << " is not a token of the vocabulary [0, " << model.config().vocab_size
@@ -51,7 +48,6 @@ std::vector<Completion> complete(Model& model, const std::vector<Tokens>& prompt
              "prompt " << i << " has " << length << " tokens; a completion needs 1 to " << block_size - 1);
     by_length[length].push_back(i);
   }
-  model.set_training(false);
   std::vector<Completion> completions(prompts.size());
   std::size_t done = 0;
   for (const auto& [length, indices] : by_length)
@@ -60,26 +56,14 @@ std::vector<Completion> complete(Model& model, const std::vector<Tokens>& prompt
           indices.begin() + std::ptrdiff_t(first),
           indices.begin() + std::ptrdiff_t(std::min(first + std::size_t(options.batch_size), indices.size())));
       const Index B = Index(rows.size());
-      KVCache<S> cache(model.config(), B);
       Tokens batch;
       for (std::size_t row : rows) batch.insert(batch.end(), prompts[row].begin(), prompts[row].end());
-      Matrix<S> logits = model.forward(batch, B, length, cache);  // (B * length, V)
-      Index last_row_step = length;                               // logits rows per sequence in this step
-      for (Index step = 0; step < options.max_new_tokens; ++step) {
-        Tokens next(static_cast<std::size_t>(B));
-        bool all_finished = true;
-        for (Index b = 0; b < B; ++b) {
-          Completion& completion = completions[rows[std::size_t(b)]];
-          next[std::size_t(b)] = sampler.sample(logits.row((b + 1) * last_row_step - 1));
-          if (completion.finished) continue;
-          completion.tokens.push_back(next[std::size_t(b)]);
-          completion.finished = next[std::size_t(b)] == options.end_token;
-          all_finished = all_finished && completion.finished;
-        }
-        if (all_finished || step + 1 == options.max_new_tokens || cache.length() == block_size) break;
-        logits = model.forward(next, B, 1, cache);  // (B, V)
-        last_row_step = 1;
-      }
+      decode(model, batch, B, length, options.max_new_tokens, AtBlockSize::kStop, [&](Index b, const auto& logits) {
+        Completion& completion = completions[rows[std::size_t(b)]];
+        completion.tokens.push_back(sampler.sample(logits));
+        completion.finished = completion.tokens.back() == options.end_token;
+        return Choice{completion.tokens.back(), completion.finished};
+      });
       done += rows.size();
       if (options.show_progress)
         std::printf(os::is_terminal(stdout) ? "\rcompleted %zu/%zu prompts" : "completed %zu/%zu prompts\n", done,

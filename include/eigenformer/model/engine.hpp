@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "eigenformer/model/gpt.hpp"
+#include "eigenformer/model/decode.hpp"
 #include "eigenformer/model/sampler.hpp"
 #include "eigenformer/text/chat_format.hpp"
 #include "eigenformer/text/utf8.hpp"
@@ -86,7 +86,7 @@ class Engine {
   /// The tokenizer must hold the chat tokens (ChatTokens::add_to). The model, the
   /// tokenizer and the tools are borrowed: each must outlive the engine, so a temporary
   /// model or tokenizer is refused at compile time (the two deleted constructors).
-  Engine(Model& model, const Tokenizer& tokenizer, const Tools& tools, EngineLimits limits = {})
+  Engine(const Model& model, const Tokenizer& tokenizer, const Tools& tools, EngineLimits limits = {})
       : model_(model), tokenizer_(tokenizer), chat_(ChatTokens::of(tokenizer)), limits_(limits) {
     EF_CHECK(model.config().vocab_size == tokenizer.vocab_size(),
              "the model has " << model.config().vocab_size << " token ids and the tokenizer " << tokenizer.vocab_size()
@@ -103,13 +103,14 @@ class Engine {
     }
   }
 
-  Engine(Model&&, const Tokenizer&, const Tools&, EngineLimits = {}) = delete;  // a temporary would dangle
-  Engine(Model&, const Tokenizer&&, const Tools&, EngineLimits = {}) = delete;  // a temporary would dangle
+  Engine(Model&&, const Tokenizer&, const Tools&, EngineLimits = {}) = delete;        // a temporary would dangle
+  Engine(const Model&, const Tokenizer&&, const Tools&, EngineLimits = {}) = delete;  // a temporary would dangle
 
   /// Writes one reply per prompt (each a rendered conversation ending in
   /// <|assistant_start|>, see render_prompt). Result i belongs to prompts[i]; the sampler
   /// draws for the sampling rows in order, so the same seed gives the same replies.
-  std::vector<Reply> generate(const std::vector<Tokens>& prompts, Sampler& sampler, const OnToken& on_token = {}) {
+  std::vector<Reply> generate(const std::vector<Tokens>& prompts, Sampler& sampler,
+                              const OnToken& on_token = {}) const {
     const Index block_size = model_.config().block_size;
     std::map<Index, std::vector<std::size_t>> by_length;  // prompts of one length share a batch: no padding
     for (std::size_t i = 0; i < prompts.size(); ++i) {
@@ -121,7 +122,6 @@ class Engine {
                  "prompt " << i << " holds token " << token << ", outside the vocabulary");
       by_length[length].push_back(i);
     }
-    model_.set_training(false);
     std::vector<Reply> replies(prompts.size());
     for (const auto& [length, indices] : by_length)
       for (std::size_t first = 0; first < indices.size(); first += std::size_t(limits_.batch_size)) {
@@ -142,46 +142,28 @@ class Engine {
   };
 
   void generate_batch(const std::vector<Tokens>& prompts, const std::vector<std::size_t>& indices, Index length,
-                      Sampler& sampler, std::vector<Reply>& replies, const OnToken& on_token) {
-    const Index B = Index(indices.size());
-    KVCache<S> cache(model_.config(), B);
+                      Sampler& sampler, std::vector<Reply>& replies, const OnToken& on_token) const {
     Tokens batch;
     for (std::size_t i : indices) batch.insert(batch.end(), prompts[i].begin(), prompts[i].end());
-    Matrix<S> logits = model_.forward(batch, B, length, cache);  // (B * length, V): the prompts at once
-    Index rows_per_sequence = length;
     std::vector<Row> rows(indices.size());
-    for (Index step = 0;; ++step) {
-      Tokens next(indices.size());
-      bool all_done = true;
-      for (std::size_t b = 0; b < indices.size(); ++b) {
-        Row& row = rows[b];
-        Reply& reply = replies[indices[b]];
-        if (row.done) {
-          next[b] = reply.tokens.back();  // the batch moves together; a finished row's tokens are dropped
-          continue;
-        }
-        const bool forced = !row.forced.empty();
-        if (forced) {
-          next[b] = row.forced.front();
-          row.forced.pop_front();
-        } else {
-          next[b] = sampler.sample(logits.row(Index(b + 1) * rows_per_sequence - 1));
-        }
-        reply.tokens.push_back(next[b]);
-        reply.forced.push_back(forced);
-        if (on_token) on_token(Index(indices[b]), next[b], forced ? TokenSource::kTool : TokenSource::kModel);
-        if (!forced) read_sampled(row, reply, next[b]);
-        row.done = row.done || Index(reply.tokens.size()) >= limits_.max_new_tokens;
-        all_done = all_done && row.done;
-      }
-      if (all_done || cache.length() == model_.config().block_size) return;  // a full context ends every row
-      logits = model_.forward(next, B, 1, cache);                            // (B, V)
-      rows_per_sequence = 1;
-    }
+    decode(model_, batch, Index(indices.size()), length, limits_.max_new_tokens, AtBlockSize::kStop,
+           [&](Index b, const auto& logits) {
+             Row& row = rows[std::size_t(b)];
+             Reply& reply = replies[indices[std::size_t(b)]];
+             const bool forced = !row.forced.empty();
+             const int token = forced ? row.forced.front() : sampler.sample(logits);
+             if (forced) row.forced.pop_front();
+             reply.tokens.push_back(token);
+             reply.forced.push_back(forced);
+             if (on_token)
+               on_token(Index(indices[std::size_t(b)]), token, forced ? TokenSource::kTool : TokenSource::kModel);
+             if (!forced) read_sampled(row, reply, token);
+             return Choice{token, row.done};
+           });
   }
 
   /// The state machine of a row, on a token its model sampled.
-  void read_sampled(Row& row, Reply& reply, int token) {
+  void read_sampled(Row& row, Reply& reply, int token) const {
     if (token == chat_.assistant_end) {
       row.done = reply.finished = true;
     } else if (row.in_call && token == chat_.tool_call_end) {
@@ -202,7 +184,7 @@ class Engine {
   }
 
   /// Runs the call (unless `refusal` says why not) and queues its answer for the row.
-  void answer(Row& row, Reply& reply, const std::string& call, const std::string& refusal = "") {
+  void answer(Row& row, Reply& reply, const std::string& call, const std::string& refusal = "") const {
     ToolUse use{call, "", false};
     try {
       EF_CHECK(refusal.empty(), refusal);
@@ -252,7 +234,7 @@ class Engine {
     return tools_.empty() ? " none" : names;
   }
 
-  Model& model_;
+  const Model& model_;
   const Tokenizer& tokenizer_;
   ChatTokens chat_;
   EngineLimits limits_;

@@ -8,15 +8,16 @@
 // GELU MLP) or LlamaBlock (RoPE, so no wpe; RMSNorm; SwiGLU). Everything else is shared.
 // Parameters are visited in a fixed order with dotted names: wte.weight, wpe.weight,
 // blocks.0.norm_1.weight, ..., norm_f.weight (and lm_head.weight when untied).
-// The model keeps the residual stream between blocks (block l's input is
-// residual_[l]) and hands each block its own input back in backward.
+// What a training forward leaves for backward is the caller's GPT::Activations (llm.c's
+// ActivationTensors): every layer's saved state, the logits and the loss's. Inference
+// (a KV cache, also the caller's) reads the weights only: a const model serves any
+// number of caches and activations at once.
 #pragma once
 
 #include <optional>
 #include <type_traits>
 #include <vector>
 
-#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/layer.hpp"
 #include "eigenformer/fast/multiply.hpp"
 #include "eigenformer/model/gpt_config.hpp"
@@ -41,8 +42,7 @@ class GPT {
         rng_(seed),
         token_embedding_(config.vocab_size, config.channels, rng_, "wte", config.init_std),
         embedding_dropout_(config.dropout, rng_.next()),
-        final_norm_(config.channels, "norm_f", S(config.norm_eps)),
-        residual_(std::size_t(config.num_layers + 1)) {
+        final_norm_(config.channels, "norm_f", S(config.norm_eps)) {
     if constexpr (!Block::kRotary)
       position_embedding_.emplace(config.block_size, config.channels, rng_, "wpe", config.init_std);
     blocks_.reserve(std::size_t(config.num_layers));
@@ -53,51 +53,70 @@ class GPT {
     }
   }
 
-  /// Logits (B*T, V) for tokens (B*T ids, row-major (B, T)): the prediction at every position.
-  Matrix<S> forward(const Tokens& tokens, Index batch, Index time) {
-    compute_logits(tokens, batch, time);
-    state_ = State::kLogits;
-    return logits_;
-  }
+  /// What one training forward keeps for backward: a value the caller holds, reused from
+  /// step to step (its buffers keep their size). Its fields are the forward's steps.
+  struct Activations {
+    typename TokenEmbedding<S>::Saved token_embedding;
+    typename PositionEmbedding<S>::Saved position_embedding;  // unused by RoPE models
+    typename Dropout<S>::Saved embedding_dropout;
+    std::vector<typename Block::Saved> blocks;  // one per layer
+    typename Block::Norm::Saved final_norm;
+    Matrix<S> final_normed;                // h = norm_f(x_L), (B*T, C): the head's input
+    typename CrossEntropy<S>::Saved loss;  // softmax(logits) (B*T, V) among it
+    BackwardTicket ticket;
+    std::size_t bytes() const {
+      return bytes_of(token_embedding, embedding_dropout, blocks, final_norm, final_normed, loss);
+    }
+  };
 
-  /// Mean cross-entropy loss against targets (-1 = not trained); logits() holds the
-  /// logits. Keeps what backward() needs.
-  S forward(const Tokens& tokens, const Tokens& targets, Index batch, Index time) {
-    compute_logits(tokens, batch, time);
-    const S loss = loss_.forward(logits_, targets);
-    state_ = State::kLoss;
+  /// Training: the mean cross-entropy loss of tokens (B*T ids, row-major (B, T)) against
+  /// targets (-1 = not trained), with dropout; `activations` keeps what backward needs.
+  S forward(const Tokens& tokens, const Tokens& targets, Index batch, Index time, Activations& activations) const {
+    activations.ticket.clear();
+    check_tokens(tokens, batch, time);
+    activations.blocks.resize(std::size_t(config_.num_layers));
+    // x_0 = Dropout(wte[tokens] + wpe[0..T-1])
+    Matrix<S> x = token_embedding_.forward(tokens, activations.token_embedding);
+    if (position_embedding_) x += position_embedding_->forward(batch, time, activations.position_embedding);
+    x = embedding_dropout_.forward(std::move(x), activations.embedding_dropout);
+    // x_{l+1} = block_l(x_l)
+    for (Index l = 0; l < config_.num_layers; ++l)
+      x = blocks_[std::size_t(l)].forward(x, batch, time, activations.blocks[std::size_t(l)]);
+    // logits = norm_f(x_L) E^T
+    activations.final_normed = final_norm_.forward(x, activations.final_norm);
+    Matrix<S> logits(x.rows(), config_.vocab_size);
+    fast::multiply(logits, activations.final_normed, head_weight().value.transpose());
+    const S loss = loss_.forward(std::move(logits), targets, activations.loss);
+    activations.ticket.issue(this);
     return loss;
   }
 
-  /// Backward from the loss of the last forward: adds every parameter's gradient. The
-  /// forward's steps in reverse, each layer handed the input its forward saw.
-  void backward() {
-    check_backward_allowed();
-    const CompositeScope scope;  // the activations below are the model's own
-    // logits = h E^T, so dh = dlogits E and dE += dlogits^T h
-    const Matrix<S>& logits_grad = loss_.backward();
+  /// Backward from the loss of that forward: adds every parameter's gradient. The
+  /// forward's steps in reverse, each layer reading its own saved state.
+  void backward(Activations& activations) {
+    activations.ticket.spend(this, "GPT");
+    // dL/dloss = 1; logits = h E^T, so dh = dlogits E and dE += dlogits^T h
+    const Matrix<S> logits_grad = loss_.backward(activations.loss, S(1));
     Parameter<S>& head = head_weight();
-    fast::multiply(head.grad, logits_grad.transpose(), final_normed_, Accumulate::kYes);
-    Matrix<S> grad(final_normed_.rows(), final_normed_.cols());
+    fast::multiply(head.grad, logits_grad.transpose(), activations.final_normed, Accumulate::kYes);
+    Matrix<S> grad(logits_grad.rows(), config_.channels);
     fast::multiply(grad, logits_grad, head.value);
     // h = norm_f(x_L), x_{l+1} = block_l(x_l)
-    grad = final_norm_.backward(residual_.back(), grad);
+    grad = final_norm_.backward(activations.final_norm, grad);
     for (Index l = config_.num_layers - 1; l >= 0; --l)
-      grad = blocks_[std::size_t(l)].backward(residual_[std::size_t(l)], grad);
+      grad = blocks_[std::size_t(l)].backward(activations.blocks[std::size_t(l)], grad);
     // x_0 = Dropout(wte[tokens] + wpe[0..T-1])
-    grad = embedding_dropout_.backward(std::move(grad));
-    token_embedding_.backward(grad);
-    if (position_embedding_) position_embedding_->backward(grad);
-    state_ = State::kBackwardDone;
+    grad = embedding_dropout_.backward(activations.embedding_dropout, std::move(grad));
+    token_embedding_.backward(activations.token_embedding, grad);
+    if (position_embedding_) position_embedding_->backward(activations.position_embedding, grad);
   }
 
-  /// Generation: logits (B*T, V) for the next T tokens of B sequences, continuing the
+  /// Inference: logits (B*T, V) for the next T tokens of B sequences, continuing the
   /// cache.length() positions already in `cache` (a new or cleared cache starts new
-  /// sequences). The same steps as training, each block's attention reading and
-  /// extending its part of the cache; no backward may follow.
-  Matrix<S> forward(const Tokens& tokens, Index batch, Index time, KVCache<S>& cache) {
+  /// sequences). The same steps as training without dropout, each block's attention
+  /// reading and extending its part of the cache.
+  Matrix<S> forward(const Tokens& tokens, Index batch, Index time, KVCache<S>& cache) const {
     check_tokens(tokens, batch, time);
-    const CompositeScope scope;  // the activations below are the model's own
     EF_CHECK(
         cache.num_layers() == config_.num_layers && cache.block_size() == config_.block_size && cache.batch() == batch,
         "the KV cache has " << cache.num_layers() << " layers, block size " << cache.block_size() << " and batch "
@@ -108,15 +127,21 @@ class GPT {
                                                               << " more exceed the block size " << config_.block_size);
     cache.claim_for(this);
     // x = wte[tokens] + wpe[length .. length+T-1]
-    Matrix<S> x = embed(tokens, batch, time, cache.length());
+    Matrix<S> x = token_embedding_.forward(tokens);
+    if (position_embedding_) x += position_embedding_->forward(batch, time, cache.length());
     // x = block_l(x), each attention continuing its part of the cache
     for (Index l = 0; l < config_.num_layers; ++l) x = blocks_[std::size_t(l)].forward(x, batch, time, cache.layer(l));
     cache.advance(time);  // one position count for every layer, moved once all have appended
-    state_ = State::kGenerated;
     // logits = norm_f(x) E^T
     Matrix<S> logits(x.rows(), config_.vocab_size);
     fast::multiply(logits, final_norm_.forward(x), head_weight().value.transpose());
     return logits;
+  }
+
+  /// Inference on whole sequences: logits (B*T, V), as above from an empty cache.
+  Matrix<S> forward(const Tokens& tokens, Index batch, Index time) const {
+    KVCache<S> cache(config_, batch);
+    return forward(tokens, batch, time, cache);
   }
 
   template <class Visit>
@@ -136,22 +161,11 @@ class GPT {
     for (Parameter<S>* p : parameter_list()) p->zero_grad();
   }
 
-  /// Dropout on in training, off at eval.
-  void set_training(bool training) {
-    embedding_dropout_.set_training(training);
-    for (auto& block : blocks_) block.set_training(training);
-  }
-
   const GPTConfig& config() const { return config_; }
-  /// The logits of the last training-style forward, (B*T, V).
-  const Matrix<S>& logits() const { return logits_; }
-  const CrossEntropy<S>& loss() const { return loss_; }
   Block& block(Index layer) { return blocks_.at(std::size_t(layer)); }
+  const Block& block(Index layer) const { return blocks_.at(std::size_t(layer)); }
 
  private:
-  /// What the last forward leaves for backward: only a loss can be differentiated, once.
-  enum class State { kNone, kLogits, kLoss, kBackwardDone, kGenerated };
-
   void check_tokens(const Tokens& tokens, Index batch, Index time) const {
     EF_CHECK(batch > 0 && time > 0, "batch " << batch << " and time " << time << " must be positive");
     EF_CHECK(Index(tokens.size()) == batch * time, tokens.size()
@@ -160,39 +174,9 @@ class GPT {
              "sequence length " << time << " exceeds the block size " << config_.block_size);
   }
 
-  void check_backward_allowed() const {
-    EF_CHECK(state_ != State::kNone, "GPT: backward before any forward");
-    EF_CHECK(
-        state_ != State::kLogits,
-        "GPT: backward needs a loss: call forward(tokens, targets, batch, time), not forward(tokens, batch, time)");
-    EF_CHECK(state_ != State::kGenerated,
-             "GPT: backward after a forward with a KV cache (generation keeps nothing for backward)");
-    EF_CHECK(state_ != State::kBackwardDone,
-             "GPT: backward twice after one forward (the gradients would be added twice); run forward again first");
-  }
-
-  /// x_0 = wte[tokens] + wpe[start .. start+T-1]  (B*T, C); RoPE models have no wpe.
-  Matrix<S> embed(const Tokens& tokens, Index batch, Index time, Index start) {
-    Matrix<S> x = token_embedding_.forward(tokens);
-    if (position_embedding_) x += position_embedding_->forward(batch, time, start);
-    return x;
-  }
-
-  /// The forward pass of training and evaluation, keeping every block's input for backward:
-  ///   x_0 = Dropout(wte[tokens] + wpe[0..T-1]);  x_{l+1} = block_l(x_l);  logits = norm_f(x_L) E^T
-  void compute_logits(const Tokens& tokens, Index batch, Index time) {
-    check_tokens(tokens, batch, time);
-    const CompositeScope scope;  // the activations below are the model's own
-    residual_[0] = embedding_dropout_.forward(embed(tokens, batch, time, 0));
-    for (Index l = 0; l < config_.num_layers; ++l)
-      residual_[std::size_t(l + 1)] = blocks_[std::size_t(l)].forward(residual_[std::size_t(l)], batch, time);
-    final_normed_ = final_norm_.forward(residual_.back());
-    logits_.resize(final_normed_.rows(), config_.vocab_size);
-    fast::multiply(logits_, final_normed_, head_weight().value.transpose());
-  }
-
   /// E: the token embedding (tied) or the separate output layer, (V, C).
   Parameter<S>& head_weight() { return head_ ? *head_ : token_embedding_.weight(); }
+  const Parameter<S>& head_weight() const { return head_ ? *head_ : token_embedding_.weight(); }
 
   GPTConfig config_;
   Rng rng_;
@@ -203,11 +187,6 @@ class GPT {
   typename Block::Norm final_norm_;
   std::optional<Parameter<S>> head_;  // (V, C) output layer when not tied to wte
   CrossEntropy<S> loss_;
-  // The activations of the last forward: the residual stream x_0 .. x_L (each (B*T, C);
-  // x_l is block l's input), h = norm_f(x_L) and the logits (B*T, V).
-  std::vector<Matrix<S>> residual_;
-  Matrix<S> final_normed_, logits_;
-  State state_ = State::kNone;
 };
 
 template <class S>

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/layer.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/linear.hpp"
@@ -31,33 +30,54 @@ class VectorTransformer {
         read_in_(input_size, config.channels, true, rng_, "read_in", config.init_std),
         position_embedding_(config.block_size, config.channels, rng_, "wpe", config.init_std),
         final_norm_(config.channels, "norm_f", S(config.norm_eps)),
-        read_out_(config.channels, output_size, true, rng_, "read_out", config.init_std),
-        residual_(std::size_t(config.num_layers + 1)) {
+        read_out_(config.channels, output_size, true, rng_, "read_out", config.init_std) {
     for (Index l = 0; l < config.num_layers; ++l) blocks_.emplace_back(config, rng_, "blocks." + std::to_string(l));
   }
 
-  /// x (B*T, input_size) -> predictions (B*T, output_size). Keeps the residual stream
-  /// (x_l is block l's input) and norm_f's input for backward; x the caller keeps.
-  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
-    EF_CHECK(batch > 0 && time > 0 && x.rows() == batch * time,
-             "VectorTransformer: " << x.rows() << " rows for batch " << batch << " x time " << time);
-    const ComposedForward<S> scope(record_, x);
+  /// What a training forward keeps for backward, held by the caller.
+  struct Activations {
+    typename Linear<S>::Saved read_in;
+    typename PositionEmbedding<S>::Saved position_embedding;
+    std::vector<typename Block::Saved> blocks;
+    typename Block::Norm::Saved final_norm;
+    typename Linear<S>::Saved read_out;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(read_in, blocks, final_norm, read_out); }
+  };
+
+  /// Training: x (B*T, input_size) -> predictions (B*T, output_size).
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, Activations& activations) const {
+    activations.ticket.clear();
+    check_input(x, batch, time);
+    activations.blocks.resize(blocks_.size());
     // x_0 = x W_in^T + b_in + wpe[0..T-1]
-    residual_[0] = read_in_.forward(x) + position_embedding_.forward(batch, time);
+    Matrix<S> h = read_in_.forward(x, activations.read_in) +
+                  position_embedding_.forward(batch, time, activations.position_embedding);
     // x_{l+1} = block_l(x_l)
-    for (std::size_t l = 0; l < blocks_.size(); ++l) residual_[l + 1] = blocks_[l].forward(residual_[l], batch, time);
+    for (std::size_t l = 0; l < blocks_.size(); ++l) h = blocks_[l].forward(h, batch, time, activations.blocks[l]);
     // y = norm_f(x_L) W_out^T + b_out
-    final_normed_ = final_norm_.forward(residual_.back());
-    return read_out_.forward(final_normed_);
+    Matrix<S> y = read_out_.forward(final_norm_.forward(h, activations.final_norm), activations.read_out);
+    activations.ticket.issue(this);
+    return y;
+  }
+
+  /// Inference: the same path without dropout, keeping nothing.
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) const {
+    check_input(x, batch, time);
+    KVCache<S> cache(config_, batch);
+    Matrix<S> h = read_in_.forward(x) + position_embedding_.forward(batch, time);
+    for (std::size_t l = 0; l < blocks_.size(); ++l) h = blocks_[l].forward(h, batch, time, cache.layer(Index(l)));
+    return read_out_.forward(final_norm_.forward(h));
   }
 
   /// The same path in reverse: read-out, final norm, blocks, then positions and read-in.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& prediction_grad) {
-    const ComposedBackward<S> scope(record_, x, "VectorTransformer");
-    Matrix<S> grad = final_norm_.backward(residual_.back(), read_out_.backward(final_normed_, prediction_grad));
-    for (std::size_t l = blocks_.size(); l-- > 0;) grad = blocks_[l].backward(residual_[l], grad);
-    position_embedding_.backward(grad);
-    return read_in_.backward(x, grad);
+  Matrix<S> backward(Activations& activations, const Matrix<S>& prediction_grad) {
+    activations.ticket.spend(this, "VectorTransformer");
+    Matrix<S> grad =
+        final_norm_.backward(activations.final_norm, read_out_.backward(activations.read_out, prediction_grad));
+    for (std::size_t l = blocks_.size(); l-- > 0;) grad = blocks_[l].backward(activations.blocks[l], grad);
+    position_embedding_.backward(activations.position_embedding, grad);
+    return read_in_.backward(activations.read_in, grad);
   }
 
   template <class Visit>
@@ -72,13 +92,14 @@ class VectorTransformer {
   std::vector<Parameter<S>*> parameter_list() { return eigenformer::parameter_list(*this); }
   Index num_parameters() { return count_parameters(*this); }
 
-  void set_training(bool training) {
-    for (auto& block : blocks_) block.set_training(training);
-  }
-
   const GPTConfig& config() const { return config_; }
 
  private:
+  void check_input(const Matrix<S>& x, Index batch, Index time) const {
+    EF_CHECK(batch > 0 && time > 0 && x.rows() == batch * time,
+             "VectorTransformer: " << x.rows() << " rows for batch " << batch << " x time " << time);
+  }
+
   GPTConfig config_;
   Rng rng_;
   Linear<S> read_in_;
@@ -86,9 +107,6 @@ class VectorTransformer {
   std::vector<Block> blocks_;
   typename Block::Norm final_norm_;
   Linear<S> read_out_;
-  std::vector<Matrix<S>> residual_;  // x_0 .. x_L of the last forward, each (B*T, C)
-  Matrix<S> final_normed_;           // norm_f(x_L)
-  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

@@ -25,7 +25,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "eigenformer/core/forward_record.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/threads.hpp"
 #include "eigenformer/fast/causal_attention.hpp"
 #include "eigenformer/model/gpt_config.hpp"
@@ -55,49 +55,68 @@ class CausalSelfAttention {
 
   Index num_heads() const { return num_heads_; }
 
+  /// What backward reads: the batch shape, [q | k | v] (B*T, 3C) after rotation, the
+  /// attention weights P (B*H*T, T) and the projections' saved states (x; the heads'
+  /// outputs Y). P is also what probes and plots read.
+  struct Saved {
+    Index batch = 0, time = 0;
+    typename Linear<S>::Saved qkv;
+    Matrix<S> qkv_out, probabilities;
+    typename Linear<S>::Saved proj;
+    Matrix<S> probabilities_grad;  // backward's dS scratch, (B*H*T, T), reused from step to step
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(qkv, qkv_out, probabilities, proj); }
+  };
+
   /// Training: x (B*T, C) -> (B*T, C); rows b*T .. b*T+T-1 are sequence b.
-  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
+  /// x is taken by value: a temporary (the norm's output) moves into the saved state.
+  Matrix<S> forward(Matrix<S> x, Index batch, Index time, Saved& saved) const {
+    saved.ticket.clear();
     check_input(x, batch, time, 0);
-    const ComposedForward<S> scope(record_, x);
-    batch_ = batch, time_ = time;
-    qkv_out_ = project_qkv(x, 0);  // (B*T, 3C): [q | k | v], sequence b in rows b*T ..
-    attend({.keys = qkv_out_,
+    saved.batch = batch, saved.time = time;
+    saved.qkv_out = project_qkv(qkv_.forward(std::move(x), saved.qkv), batch, time, 0);  // (B*T, 3C): [q | k | v]
+    Matrix<S> heads_out;
+    attend(saved.qkv_out, batch, time,
+           {.keys = saved.qkv_out,
             .key_column = channels_,
-            .values = qkv_out_,
+            .values = saved.qkv_out,
             .value_column = 2 * channels_,
             .rows_per_sequence = time,
-            .past = 0});
-    return proj_.forward(heads_out_);
+            .past = 0},
+           saved.probabilities, heads_out);
+    Matrix<S> y = proj_.forward(std::move(heads_out), saved.proj);
+    saved.ticket.issue(this);
+    return y;
   }
 
   /// Generation: x (B*T, C) holds the next T positions of B sequences, which continue
   /// the `cache.length` positions already in the cache. Their keys and values join the
-  /// cache; queries attend over everything cached so far. No backward after this call.
-  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) {
+  /// cache; queries attend over everything cached so far. Keeps nothing for backward.
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) const {
     EF_CHECK(cache.batch == batch && cache.block_size == block_size_,
              name_ << ": the KV cache is for batch " << cache.batch << " and block size " << cache.block_size
                    << ", the call has batch " << batch << " and the layer block size " << block_size_);
     check_input(x, batch, time, cache.length);
-    record_.record_no_backward();
-    const CompositeScope scope;
-    batch_ = batch, time_ = time;
     const Index C = channels_, past = cache.length;
     if (past == 0) {  // (B * block_size, C): row b * block_size + position
       cache.keys.resize(batch * block_size_, C);
       cache.values.resize(batch * block_size_, C);
     }
-    qkv_out_ = project_qkv(x, past);
+    const Matrix<S> qkv = project_qkv(qkv_.forward(x), batch, time, past);
     for (Index b = 0; b < batch; ++b) {
-      cache.keys.block(b * block_size_ + past, 0, time, C) = qkv_out_.block(b * time, C, time, C);
-      cache.values.block(b * block_size_ + past, 0, time, C) = qkv_out_.block(b * time, 2 * C, time, C);
+      cache.keys.block(b * block_size_ + past, 0, time, C) = qkv.block(b * time, C, time, C);
+      cache.values.block(b * block_size_ + past, 0, time, C) = qkv.block(b * time, 2 * C, time, C);
     }
-    attend({.keys = cache.keys,
+    Matrix<S> probabilities, heads_out;
+    attend(qkv, batch, time,
+           {.keys = cache.keys,
             .key_column = 0,
             .values = cache.values,
             .value_column = 0,
             .rows_per_sequence = block_size_,
-            .past = past});
-    return proj_.forward(heads_out_);
+            .past = past},
+           probabilities, heads_out);
+    return proj_.forward(heads_out);
   }
 
   /// Head ablation: a disabled head outputs zeros (and so passes no gradient).
@@ -110,31 +129,31 @@ class CausalSelfAttention {
   /// Restating the forward per (b, h): S = q k^T * scale, P = softmax(S), Y = P v. So
   ///   dP = dY v^T,  dv = P^T dY,  dS = P * (dP - rowsum(P * dP)) * scale,
   ///   dq = dS k,    dk = dS^T q;  then undo the rotation and back through W_qkv.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    const ComposedBackward<S> scope(record_, x, name_);
-    const Matrix<S> heads_grad = proj_.backward(heads_out_, dy);  // (B*T, C)
-    const Index C = channels_, D = head_dim_, H = num_heads_, T = time_;
-    Matrix<S> qkv_grad(batch_ * T, 3 * C);
-    probabilities_grad_.resize(probabilities_.rows(), T);
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, name_);
+    const Matrix<S> heads_grad = proj_.backward(saved.proj, dy);  // (B*T, C)
+    const Index B = saved.batch, C = channels_, D = head_dim_, H = num_heads_, T = saved.time;
+    Matrix<S> qkv_grad(B * T, 3 * C);
+    saved.probabilities_grad.resize(saved.probabilities.rows(), T);
     const S scale = S(1) / std::sqrt(S(D));
-    EF_PARALLEL_FOR_IF(worth_parallel(batch_ * H * T * T * D * 4))
-    for (Index bh = 0; bh < batch_ * H; ++bh) {
+    EF_PARALLEL_FOR_IF(worth_parallel(B * H * T * T * D * 4))
+    for (Index bh = 0; bh < B * H; ++bh) {
       const Index b = bh / H, h = bh % H;
-      const auto q = qkv_out_.block(b * T, h * D, T, D);
-      const auto k = qkv_out_.block(b * T, C + h * D, T, D);
-      const auto v = qkv_out_.block(b * T, 2 * C + h * D, T, D);
-      const auto p = probabilities_.middleRows(bh * T, T);
+      const auto q = saved.qkv_out.block(b * T, h * D, T, D);
+      const auto k = saved.qkv_out.block(b * T, C + h * D, T, D);
+      const auto v = saved.qkv_out.block(b * T, 2 * C + h * D, T, D);
+      const auto p = saved.probabilities.middleRows(bh * T, T);
       if (!head_enabled_[std::size_t(h)]) {  // its output was a constant 0
         for (Index part = 0; part < 3; ++part) qkv_grad.block(b * T, part * C + h * D, T, D).setZero();
         continue;
       }
       fast::causal_attention_backward(q, k, v, p, heads_grad.block(b * T, h * D, T, D), scale,
-                                      probabilities_grad_.middleRows(bh * T, T), qkv_grad.block(b * T, h * D, T, D),
-                                      qkv_grad.block(b * T, C + h * D, T, D),
+                                      saved.probabilities_grad.middleRows(bh * T, T),
+                                      qkv_grad.block(b * T, h * D, T, D), qkv_grad.block(b * T, C + h * D, T, D),
                                       qkv_grad.block(b * T, 2 * C + h * D, T, D));
     }
-    for (Index b = 0; b < batch_; ++b) rotation_.rotate(qkv_grad.block(b * T, 0, T, 2 * C), 0, true);
-    return qkv_.backward(x, qkv_grad);
+    for (Index b = 0; b < B; ++b) rotation_.rotate(qkv_grad.block(b * T, 0, T, 2 * C), 0, true);
+    return qkv_.backward(saved.qkv, qkv_grad);
   }
 
   template <class Visit>
@@ -142,11 +161,6 @@ class CausalSelfAttention {
     qkv_.parameters(visit);
     proj_.parameters(visit);
   }
-
-  /// Attention weights of the last forward, (B*H*T, L): rows (b*H + h)*T + i hold
-  /// head h's distribution over positions j of sequence b (L = T in training, the
-  /// cached length + T when generating). For probes and plots.
-  const Matrix<S>& probabilities() const { return probabilities_; }
 
  private:
   /// Where the keys and values of the T new queries' sequences are: sequence b's
@@ -168,31 +182,31 @@ class CausalSelfAttention {
              "attention input has " << x.rows() << " rows, expected B*T = " << batch << "*" << time);
   }
 
-  /// [q | k | v] = x W_qkv^T + b_qkv, (B*T, 3C); q and k rotated to their positions
-  /// first_position, first_position+1, ... (RoPE; nothing for GPT-2's attention).
-  Matrix<S> project_qkv(const Matrix<S>& x, Index first_position) {
-    Matrix<S> qkv = qkv_.forward(x);
+  /// q and k of [q | k | v] (B*T, 3C) rotated to positions first_position, first_position+1, ...
+  /// (RoPE; nothing for GPT-2's attention).
+  Matrix<S> project_qkv(Matrix<S> qkv, Index batch, Index time, Index first_position) const {
     if constexpr (kRotary)
-      for (Index b = 0; b < batch_; ++b)
-        rotation_.rotate(qkv.block(b * time_, 0, time_, 2 * channels_), first_position, false);
+      for (Index b = 0; b < batch; ++b)
+        rotation_.rotate(qkv.block(b * time, 0, time, 2 * channels_), first_position, false);
     return qkv;
   }
 
-  /// For every (b, h): P = causal softmax(q k^T / sqrt(D)), Y = P v, into heads_out_.
-  /// Queries are the T new rows of qkv_out_.
-  void attend(const KeysAndValues& kv) {
-    const Index C = channels_, D = head_dim_, H = num_heads_, T = time_, L = kv.past + time_;
-    probabilities_.resize(batch_ * H * T, L);  // (B*H*T, L): one (T, L) block per (b, h)
-    heads_out_.resize(batch_ * T, C);          // (B*T, C): head h in columns h*D .. h*D+D-1
+  /// For every (b, h): P = causal softmax(q k^T / sqrt(D)) (B*H*T, L), Y = P v (B*T, C, head h
+  /// in columns h*D .. h*D+D-1). The queries are the T rows of each sequence of `queries`.
+  void attend(const Matrix<S>& queries, Index batch, Index time, const KeysAndValues& kv, Matrix<S>& probabilities,
+              Matrix<S>& heads_out) const {
+    const Index C = channels_, D = head_dim_, H = num_heads_, T = time, L = kv.past + time;
+    probabilities.resize(batch * H * T, L);  // one (T, L) block per (b, h)
+    heads_out.resize(batch * T, C);
     const S scale = S(1) / std::sqrt(S(D));
-    EF_PARALLEL_FOR_IF(worth_parallel(batch_ * H * T * L * D * 2))
-    for (Index bh = 0; bh < batch_ * H; ++bh) {
+    EF_PARALLEL_FOR_IF(worth_parallel(batch * H * T * L * D * 2))
+    for (Index bh = 0; bh < batch * H; ++bh) {
       const Index b = bh / H, h = bh % H;
-      const auto q = qkv_out_.block(b * T, h * D, T, D);
+      const auto q = queries.block(b * T, h * D, T, D);
       const auto k = kv.keys.block(b * kv.rows_per_sequence, kv.key_column + h * D, L, D);
       const auto v = kv.values.block(b * kv.rows_per_sequence, kv.value_column + h * D, L, D);
-      auto y = heads_out_.block(b * T, h * D, T, D);
-      fast::causal_attention_forward(q, k, v, kv.past, scale, probabilities_.middleRows(bh * T, T), y);
+      auto y = heads_out.block(b * T, h * D, T, D);
+      fast::causal_attention_forward(q, k, v, kv.past, scale, probabilities.middleRows(bh * T, T), y);
       if (!head_enabled_[std::size_t(h)]) y.setZero();  // ablated: the head contributes nothing
     }
   }
@@ -202,12 +216,6 @@ class CausalSelfAttention {
   Linear<S> qkv_, proj_;
   Rotation rotation_;
   std::vector<bool> head_enabled_;
-  // What the last forward kept for backward: its shape, [q | k | v] (B*T, 3C), the
-  // attention weights P (B*H*T, L) and the heads' outputs Y (B*T, C), proj's input.
-  ForwardRecord<S> record_;
-  Index batch_ = 0, time_ = 0;
-  Matrix<S> qkv_out_, probabilities_, heads_out_;
-  Matrix<S> probabilities_grad_;  // backward's dS, (B*H*T, T), reused from step to step
 };
 
 }  // namespace eigenformer

@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "eigenformer/core/error.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/types.hpp"
 #include "eigenformer/nn/softmax.hpp"
 
@@ -24,59 +25,73 @@ class CrossEntropy {
   using Scalar = S;
   static constexpr int kIgnore = -1;
 
+  /// What backward reads, and what probes read: softmax(logits) (N, V), the targets,
+  /// how many rows have one, and each row's loss (N,) (NaN where the target is -1).
+  struct Saved {
+    Matrix<S> probabilities;
+    Tokens targets;
+    Index count = 0;
+    Vector<S> row_losses;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(probabilities, targets, row_losses); }
+  };
+
   /// Mean loss over the rows with a target. Throws on a target outside [-1, V) or no target at all.
-  S forward(const Matrix<S>& logits, const Tokens& targets) {
+  /// The logits are taken by value and become the probabilities in place: a temporary
+  /// (the model's logits) costs no second (N, V) matrix.
+  S forward(Matrix<S> logits, const Tokens& targets, Saved& saved) const {
+    saved.ticket.clear();
     EF_CHECK(static_cast<Index>(targets.size()) == logits.rows(),
              "CrossEntropy: " << targets.size() << " targets for " << logits.rows() << " rows of logits");
-    targets_ = targets;
-    probabilities_.resize(logits.rows(), logits.cols());
-    row_losses_.resize(logits.rows());
-    count_ = 0;
+    for (Index n = 0; n < logits.rows(); ++n)
+      EF_CHECK(targets[n] >= kIgnore && targets[n] < logits.cols(),
+               "CrossEntropy: target " << targets[n] << " at row " << n << " is outside the vocabulary [0, "
+                                       << logits.cols() << ") and is not -1 (ignore)");
+    saved.targets = targets;
+    saved.row_losses.resize(logits.rows());
+    saved.count = 0;
     double total = 0.0;
     for (Index n = 0; n < logits.rows(); ++n) {
       const int target = targets[n];
-      EF_CHECK(target >= kIgnore && target < logits.cols(),
-               "CrossEntropy: target " << target << " at row " << n << " is outside the vocabulary [0, "
-                                       << logits.cols() << ") and is not -1 (ignore)");
+      const S target_logit = target == kIgnore ? S(0) : logits(n, target);
       // One exp per logit gives both p and the loss: -log p_t = log Z - x_t (softmax.hpp).
-      probabilities_.row(n) = logits.row(n);
-      const SoftmaxNormalizer<S> normalizer = softmax_row(probabilities_.row(n));
+      const SoftmaxNormalizer<S> normalizer = softmax_row(logits.row(n));
       if (target == kIgnore) {
-        row_losses_(n) = std::numeric_limits<S>::quiet_NaN();
+        saved.row_losses(n) = std::numeric_limits<S>::quiet_NaN();
         continue;
       }
-      row_losses_(n) = normalizer.log_normalizer() - logits(n, target);
-      total += row_losses_(n);
-      ++count_;
+      saved.row_losses(n) = normalizer.log_normalizer() - target_logit;
+      total += saved.row_losses(n);
+      ++saved.count;
     }
-    EF_CHECK(count_ > 0, "CrossEntropy: every target is -1, there is nothing to learn");
-    return static_cast<S>(total / count_);
+    saved.probabilities = std::move(logits);
+    EF_CHECK(saved.count > 0, "CrossEntropy: every target is -1, there is nothing to learn");
+    saved.ticket.issue(this);
+    return static_cast<S>(total / saved.count);
   }
 
-  /// dL/dlogits = (p - onehot(target)) / count on trained rows, 0 on ignored ones.
-  const Matrix<S>& backward() {
-    EF_CHECK(count_ > 0, "CrossEntropy: backward before any forward");
-    input_grad_ = probabilities_ / S(count_);
-    for (Index n = 0; n < input_grad_.rows(); ++n) {
-      if (targets_[n] == kIgnore)
-        input_grad_.row(n).setZero();
+  /// Inference: the same mean loss, the saved state dropped.
+  S forward(const Matrix<S>& logits, const Tokens& targets) const {
+    Saved dropped;
+    return forward(Matrix<S>(logits), targets, dropped);
+  }
+
+  /// dL/dlogits = loss_grad * (p - onehot(target)) / count on trained rows, 0 on ignored
+  /// ones (loss_grad = dL/dloss, 1 when the loss is what is minimized). Computed in place
+  /// of p, which this backward consumes.
+  Matrix<S> backward(Saved& saved, S loss_grad) {
+    saved.ticket.spend(this, "CrossEntropy");
+    Matrix<S> logits_grad = std::move(saved.probabilities);
+    const S scale = loss_grad / S(saved.count);
+    logits_grad *= scale;
+    for (Index n = 0; n < logits_grad.rows(); ++n) {
+      if (saved.targets[n] == kIgnore)
+        logits_grad.row(n).setZero();
       else
-        input_grad_(n, targets_[n]) -= S(1) / S(count_);
+        logits_grad(n, saved.targets[n]) -= scale;
     }
-    return input_grad_;
+    return logits_grad;
   }
-
-  /// Softmax of the last logits, (N, V): what the model predicts at each position.
-  const Matrix<S>& probabilities() const { return probabilities_; }
-  /// Loss of each row, NaN where the target was -1: for per-position probes.
-  const Vector<S>& row_losses() const { return row_losses_; }
-  Index count() const { return count_; }
-
- private:
-  Tokens targets_;
-  Matrix<S> probabilities_, input_grad_;
-  Vector<S> row_losses_;
-  Index count_ = 0;
 };
 
 }  // namespace eigenformer

@@ -6,7 +6,7 @@
 // Element-wise: x, y (N, C). No parameters.
 #pragma once
 
-#include "eigenformer/core/forward_record.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -17,20 +17,35 @@ class GELU {
  public:
   using Scalar = S;
 
+  /// What backward reads: the input x (N, C).
+  struct Saved {
+    Matrix<S> input;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(input); }
+  };
+
   /// Array expressions, so Eigen vectorizes the tanh (for float, a fast rational
-  /// approximation; std::tanh per element was ~30% of a step). Backward is handed x
-  /// and computes tanh(u) again rather than reading a stored copy: arithmetic is
-  /// cheaper than memory.
-  Matrix<S> forward(const Matrix<S>& x) {
+  /// approximation; std::tanh per element was ~30% of a step).
+  Matrix<S> forward(const Matrix<S>& x) const {
     Matrix<S> y(x.rows(), x.cols());
     y.array() = S(0.5) * x.array() * (S(1) + tanh_u(x));
-    record_.record(x);
+    return y;
+  }
+
+  /// The same, keeping x (moved in when it is a temporary). Backward computes tanh(u)
+  /// again rather than keeping a copy: arithmetic is cheaper than memory.
+  Matrix<S> forward(Matrix<S> x, Saved& saved) const {
+    saved.ticket.clear();
+    Matrix<S> y = forward(x);
+    saved.input = std::move(x);
+    saved.ticket.issue(this);
     return y;
   }
 
   /// Forward was y = 0.5 x (1 + tanh u(x)); dx = dy * dy/dx from the header's formula.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, "GELU");
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, "GELU");
+    const Matrix<S>& x = saved.input;
     check_same_shape(dy, x, "GELU");
     const auto v = x.array();
     const auto t = tanh_u(x);
@@ -52,8 +67,6 @@ class GELU {
     const auto v = x.array();
     return (kSqrt2OverPi * (v + kCubic * v.cube())).tanh();
   }
-
-  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "eigenformer/core/forward_record.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -28,42 +28,57 @@ class LayerNorm {
 
   Index channels() const { return weight_.value.cols(); }
 
-  /// Normalizes each row; keeps xhat and 1/std for backward. One row at a time, so
+  /// What backward reads: xhat (N, C) and 1/std (N,).
+  struct Saved {
+    Matrix<S> normalized;
+    Vector<S> rstd;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(normalized, rstd); }
+  };
+
+  /// Normalizes each row, keeping xhat and 1/std in `saved`. One row at a time, so
   /// each row is read from memory once and its statistics and outputs come from cache.
-  Matrix<S> forward(const Matrix<S>& x) {
+  Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
+    saved.ticket.clear();
     check_columns(x, channels(), weight_.name);
-    normalized_.resize(x.rows(), x.cols());
+    saved.normalized.resize(x.rows(), x.cols());
+    saved.rstd.resize(x.rows());
     Matrix<S> y(x.rows(), x.cols());
-    rstd_.resize(x.rows());
     const auto weight = weight_.value.row(0).array(), bias = bias_.value.row(0).array();
     for (Index n = 0; n < x.rows(); ++n) {
       const S mean = x.row(n).mean();
       const S var = (x.row(n).array() - mean).square().mean();
-      rstd_(n) = S(1) / std::sqrt(var + eps_);
-      normalized_.row(n) = (x.row(n).array() - mean) * rstd_(n);
-      y.row(n) = normalized_.row(n).array() * weight + bias;
+      saved.rstd(n) = S(1) / std::sqrt(var + eps_);
+      saved.normalized.row(n) = (x.row(n).array() - mean) * saved.rstd(n);
+      y.row(n) = saved.normalized.row(n).array() * weight + bias;
     }
-    record_.record(x);
+    saved.ticket.issue(this);
     return y;
+  }
+
+  /// Inference: the same numbers, the saved state dropped.
+  Matrix<S> forward(const Matrix<S>& x) const {
+    Saved dropped;
+    return forward(x, dropped);
   }
 
   /// Forward was y = xhat * w + b with xhat = (x - mean) * rstd, so with dxhat = dy * w:
   ///   dw += sum_n dy * xhat,  db += sum_n dy,
   ///   dx = rstd * (dxhat - mean_c(dxhat) - xhat * mean_c(dxhat * xhat)).
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, weight_.name);
-    check_same_shape(dy, normalized_, weight_.name);
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, weight_.name);
+    check_same_shape(dy, saved.normalized, weight_.name);
     Matrix<S> dx(dy.rows(), dy.cols());
     const auto weight = weight_.value.row(0).array();
     auto weight_grad = weight_.grad.row(0).array(), bias_grad = bias_.grad.row(0).array();
     for (Index n = 0; n < dy.rows(); ++n) {
       const auto dyn = dy.row(n).array();
-      const auto xhat = normalized_.row(n).array();
+      const auto xhat = saved.normalized.row(n).array();
       weight_grad += dyn * xhat;
       bias_grad += dyn;
       const auto dxhat = dyn * weight;
       const S dxhat_mean = dxhat.mean(), dxhat_xhat_mean = (dxhat * xhat).mean();
-      dx.row(n) = rstd_(n) * (dxhat - dxhat_mean - xhat * dxhat_xhat_mean);
+      dx.row(n) = saved.rstd(n) * (dxhat - dxhat_mean - xhat * dxhat_xhat_mean);
     }
     return dx;
   }
@@ -77,9 +92,6 @@ class LayerNorm {
  private:
   Parameter<S> weight_, bias_;
   S eps_;
-  ForwardRecord<S> record_;
-  Matrix<S> normalized_;  // xhat, (N, C), kept for backward
-  Vector<S> rstd_;
 };
 
 }  // namespace eigenformer

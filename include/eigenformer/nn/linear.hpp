@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/init.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 #include "eigenformer/fast/multiply.hpp"
@@ -35,9 +35,16 @@ class Linear {
   Index in_features() const { return weight_.value.cols(); }
   Index out_features() const { return weight_.value.rows(); }
 
+  /// What backward reads: the input x (N, in), for dW += dy^T x.
+  struct Saved {
+    Matrix<S> input;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(input); }
+  };
+
   /// y = x W^T + b, (N, in) -> (N, out): every row starts as b, then the product is added
   /// (one pass, where zeroing y and adding b afterwards would be two).
-  Matrix<S> forward(const Matrix<S>& x) {
+  Matrix<S> forward(const Matrix<S>& x) const {
     check_columns(x, in_features(), weight_.name);
     Matrix<S> y(x.rows(), out_features());
     if (bias_)
@@ -45,13 +52,23 @@ class Linear {
     else
       y.setZero();
     fast::multiply(y, x, weight_.value.transpose(), Accumulate::kYes);
-    record_.record(x);
+    return y;
+  }
+
+  /// The same, keeping x in `saved`. x is taken by value: a temporary (another layer's
+  /// output) moves in without a copy; a matrix the caller keeps is copied.
+  Matrix<S> forward(Matrix<S> x, Saved& saved) const {
+    saved.ticket.clear();
+    Matrix<S> y = forward(x);
+    saved.input = std::move(x);
+    saved.ticket.issue(this);
     return y;
   }
 
   /// Forward was y = x W^T + b, so dx = dy W, dW += dy^T x, db += sum over rows of dy.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, weight_.name);
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, weight_.name);
+    const Matrix<S>& x = saved.input;
     EF_CHECK(dy.rows() == x.rows() && dy.cols() == out_features(), weight_.name << ": gradient is " << dy.rows() << "x"
                                                                                 << dy.cols() << ", expected "
                                                                                 << x.rows() << "x" << out_features());
@@ -74,7 +91,6 @@ class Linear {
  private:
   Parameter<S> weight_;
   std::optional<Parameter<S>> bias_;
-  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

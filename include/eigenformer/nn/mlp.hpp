@@ -28,21 +28,34 @@ class MLP {
     return config.ffn_hidden > 0 ? config.ffn_hidden : 4 * config.channels;
   }
 
-  /// Keeps a and h for backward; x the caller keeps and hands back.
-  Matrix<S> forward(const Matrix<S>& x) {
-    const ComposedForward<S> scope(record_, x);
-    pre_activation_ = fc_.forward(x);              // a = x W_fc^T + b_fc      (N, 4C)
-    activation_ = gelu_.forward(pre_activation_);  // h = GELU(a)              (N, 4C)
-    return proj_.forward(activation_);             // y = h W_proj^T + b_proj  (N, C)
+  /// What backward reads: each sub-layer's saved state, which holds x, a and h.
+  struct Saved {
+    typename Linear<S>::Saved fc;
+    typename GELU<S>::Saved gelu;
+    typename Linear<S>::Saved proj;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(fc, gelu, proj); }
+  };
+
+  /// Each line's output moves into the next line's saved state: nothing is copied twice.
+  Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
+    saved.ticket.clear();
+    Matrix<S> a = fc_.forward(x, saved.fc);                 // a = x W_fc^T + b_fc      (N, 4C)
+    Matrix<S> h = gelu_.forward(std::move(a), saved.gelu);  // h = GELU(a)              (N, 4C)
+    Matrix<S> y = proj_.forward(std::move(h), saved.proj);  // y = h W_proj^T + b_proj  (N, C)
+    saved.ticket.issue(this);
+    return y;
   }
 
-  /// Forward was y = proj(gelu(fc(x))): the chain rule backwards through the three,
-  /// each handed the input its forward saw.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    const ComposedBackward<S> scope(record_, x, name_);
-    const Matrix<S> dh = proj_.backward(activation_, dy);
-    const Matrix<S> da = gelu_.backward(pre_activation_, dh);
-    return fc_.backward(x, da);
+  /// Inference: the same three steps, keeping nothing.
+  Matrix<S> forward(const Matrix<S>& x) const { return proj_.forward(gelu_.forward(fc_.forward(x))); }
+
+  /// Forward was y = proj(gelu(fc(x))): the chain rule backwards through the three.
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, name_);
+    const Matrix<S> dh = proj_.backward(saved.proj, dy);
+    const Matrix<S> da = gelu_.backward(saved.gelu, dh);
+    return fc_.backward(saved.fc, da);
   }
 
   template <class Visit>
@@ -56,8 +69,6 @@ class MLP {
   Linear<S> fc_;
   GELU<S> gelu_;
   Linear<S> proj_;
-  ForwardRecord<S> record_;
-  Matrix<S> pre_activation_, activation_;  // a and h of the last forward
 };
 
 }  // namespace eigenformer

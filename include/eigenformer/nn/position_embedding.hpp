@@ -9,8 +9,8 @@
 
 #include <string>
 
-#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/init.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -31,25 +31,40 @@ class PositionEmbedding {
   Index block_size() const { return weight_.value.rows(); }
   Index channels() const { return weight_.value.cols(); }
 
+  /// What backward reads: the batch shape of the forward (training starts at position 0).
+  struct Saved {
+    Index batch = 0, time = 0;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return 0; }  // a shape, no numbers
+  };
+
   /// Rows for positions start .. start+time-1, repeated for each of `batch` sequences: (B*T, C).
-  Matrix<S> forward(Index batch, Index time, Index start = 0) {
+  Matrix<S> forward(Index batch, Index time, Index start = 0) const {
     EF_CHECK(batch > 0 && time > 0, weight_.name << ": batch " << batch << " and time " << time << " must be positive");
     EF_CHECK(start >= 0 && start + time <= block_size(),
              "positions " << start << ".." << start + time - 1 << " exceed the block size " << block_size());
-    batch_ = batch, time_ = time, start_ = start;
     Matrix<S> p(batch * time, channels());
     for (Index b = 0; b < batch; ++b) p.middleRows(b * time, time) = weight_.value.middleRows(start, time);
-    record_.record_without_input();
     return p;
   }
 
-  /// Forward copied W[start + t] into each sequence, so dW[start + t] += sum over b of dp[b*T + t].
-  void backward(const Matrix<S>& dp) {
-    record_.check_once(weight_.name);
-    EF_CHECK(dp.rows() == batch_ * time_ && dp.cols() == channels(),
-             weight_.name << ": gradient is " << dp.rows() << "x" << dp.cols() << ", expected " << batch_ * time_ << "x"
-                          << channels());
-    for (Index b = 0; b < batch_; ++b) weight_.grad.middleRows(start_, time_) += dp.middleRows(b * time_, time_);
+  /// Training: positions 0 .. time-1, keeping the shape.
+  Matrix<S> forward(Index batch, Index time, Saved& saved) const {
+    saved.ticket.clear();
+    Matrix<S> p = forward(batch, time);
+    saved.batch = batch, saved.time = time;
+    saved.ticket.issue(this);
+    return p;
+  }
+
+  /// Forward copied W[t] into each sequence, so dW[t] += sum over b of dp[b*T + t].
+  void backward(Saved& saved, const Matrix<S>& dp) {
+    saved.ticket.spend(this, weight_.name);
+    const Index B = saved.batch, T = saved.time;
+    EF_CHECK(dp.rows() == B * T && dp.cols() == channels(), weight_.name << ": gradient is " << dp.rows() << "x"
+                                                                         << dp.cols() << ", expected " << B * T << "x"
+                                                                         << channels());
+    for (Index b = 0; b < B; ++b) weight_.grad.topRows(T) += dp.middleRows(b * T, T);
   }
 
   template <class Visit>
@@ -61,8 +76,6 @@ class PositionEmbedding {
 
  private:
   Parameter<S> weight_;
-  Index batch_ = 0, time_ = 0, start_ = 0;  // of the last forward
-  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "eigenformer/core/forward_record.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -26,37 +26,52 @@ class RMSNorm {
 
   Index channels() const { return weight_.value.cols(); }
 
+  /// What backward reads: xhat (N, C) and 1/rms (N,).
+  struct Saved {
+    Matrix<S> normalized;
+    Vector<S> rrms;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(normalized, rrms); }
+  };
+
   /// One row at a time, as LayerNorm: each row is read once and its outputs come from cache.
-  Matrix<S> forward(const Matrix<S>& x) {
+  Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
+    saved.ticket.clear();
     check_columns(x, channels(), weight_.name);
-    normalized_.resize(x.rows(), x.cols());
+    saved.normalized.resize(x.rows(), x.cols());
+    saved.rrms.resize(x.rows());
     Matrix<S> y(x.rows(), x.cols());
-    rrms_.resize(x.rows());
     const auto weight = weight_.value.row(0).array();
     for (Index n = 0; n < x.rows(); ++n) {
-      rrms_(n) = S(1) / std::sqrt(x.row(n).squaredNorm() / S(x.cols()) + eps_);
-      normalized_.row(n) = x.row(n) * rrms_(n);
-      y.row(n) = normalized_.row(n).array() * weight;
+      saved.rrms(n) = S(1) / std::sqrt(x.row(n).squaredNorm() / S(x.cols()) + eps_);
+      saved.normalized.row(n) = x.row(n) * saved.rrms(n);
+      y.row(n) = saved.normalized.row(n).array() * weight;
     }
-    record_.record(x);
+    saved.ticket.issue(this);
     return y;
+  }
+
+  /// Inference: the same numbers, the saved state dropped.
+  Matrix<S> forward(const Matrix<S>& x) const {
+    Saved dropped;
+    return forward(x, dropped);
   }
 
   /// Forward was y = xhat * w with xhat = x * rrms, so with dxhat = dy * w:
   ///   dw += sum_n dy * xhat,  dx = rrms * (dxhat - xhat * mean_c(dxhat * xhat)).
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, weight_.name);
-    check_same_shape(dy, normalized_, weight_.name);
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, weight_.name);
+    check_same_shape(dy, saved.normalized, weight_.name);
     Matrix<S> dx(dy.rows(), dy.cols());
     const auto weight = weight_.value.row(0).array();
     auto weight_grad = weight_.grad.row(0).array();
     for (Index n = 0; n < dy.rows(); ++n) {
       const auto dyn = dy.row(n).array();
-      const auto xhat = normalized_.row(n).array();
+      const auto xhat = saved.normalized.row(n).array();
       weight_grad += dyn * xhat;
       const auto dxhat = dyn * weight;
       const S dxhat_xhat_mean = (dxhat * xhat).mean();
-      dx.row(n) = rrms_(n) * (dxhat - xhat * dxhat_xhat_mean);
+      dx.row(n) = saved.rrms(n) * (dxhat - xhat * dxhat_xhat_mean);
     }
     return dx;
   }
@@ -69,9 +84,6 @@ class RMSNorm {
  private:
   Parameter<S> weight_;
   S eps_;
-  ForwardRecord<S> record_;
-  Matrix<S> normalized_;  // xhat, (N, C), kept for backward
-  Vector<S> rrms_;
 };
 
 }  // namespace eigenformer

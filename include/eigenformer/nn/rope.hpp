@@ -15,7 +15,7 @@
 #include <cmath>
 #include <string>
 
-#include "eigenformer/core/forward_record.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -55,24 +55,33 @@ class Rope {
       }
   }
 
+  /// What backward reads as a layer: the batch shape.
+  struct Saved {
+    Index batch = 0, time = 0;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return 0; }  // a shape, no numbers
+  };
+
   /// As a layer, for lessons and tests: rotates each sequence of x (B*T, k*head_dim).
-  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, Saved& saved) const {
+    saved.ticket.clear();
     EF_CHECK(x.rows() == batch * time && x.cols() % head_dim_ == 0,
              "RoPE: input " << x.rows() << "x" << x.cols() << " is not (" << batch << "*" << time << ", k*" << head_dim_
                             << ")");
-    batch_ = batch, time_ = time;
     Matrix<S> y = x;
     for (Index b = 0; b < batch; ++b) rotate(y.middleRows(b * time, time), 0, false);
-    record_.record(x);
+    saved.batch = batch, saved.time = time;
+    saved.ticket.issue(this);
     return y;
   }
 
   /// Forward was y = R x with R orthogonal, so dx = R^T dy = R^{-1} dy.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    record_.check(x, "RoPE");
-    check_same_shape(dy, x, "RoPE");
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, "RoPE");
+    EF_CHECK(dy.rows() == saved.batch * saved.time,
+             "RoPE: gradient has " << dy.rows() << " rows, expected " << saved.batch * saved.time);
     Matrix<S> dx = dy;
-    for (Index b = 0; b < batch_; ++b) rotate(dx.middleRows(b * time_, time_), 0, true);
+    for (Index b = 0; b < saved.batch; ++b) rotate(dx.middleRows(b * saved.time, saved.time), 0, true);
     return dx;
   }
 
@@ -81,9 +90,7 @@ class Rope {
 
  private:
   Index head_dim_;
-  Matrix<S> cos_, sin_;         // (max_positions, head_dim / 2)
-  Index batch_ = 0, time_ = 0;  // of the last forward
-  ForwardRecord<S> record_;
+  Matrix<S> cos_, sin_;  // (max_positions, head_dim / 2)
 };
 
 /// The rotation of GPT-2's attention: none (positions come from a learned embedding).

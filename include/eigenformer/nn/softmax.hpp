@@ -12,7 +12,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "eigenformer/core/forward_record.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -64,28 +64,37 @@ class Softmax {
  public:
   using Scalar = S;
 
-  Matrix<S> forward(const Matrix<S>& x) {
-    probabilities_ = x;
-    softmax_rows(probabilities_);
-    record_.record(x);
-    return probabilities_;
+  /// What backward reads: p, (N, K).
+  struct Saved {
+    Matrix<S> probabilities;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(probabilities); }
+  };
+
+  Matrix<S> forward(const Matrix<S>& x) const {
+    Matrix<S> p = x;
+    softmax_rows(p);
+    return p;
+  }
+
+  Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
+    saved.ticket.clear();
+    saved.probabilities = forward(x);
+    saved.ticket.issue(this);
+    return saved.probabilities;
   }
 
   /// Forward was p = softmax(x) per row: dx = p * (dp - rowsum(p * dp)), from the kept p.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dp) {
-    record_.check(x, "Softmax");
-    check_same_shape(dp, probabilities_, "Softmax");
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dp) {
+    saved.ticket.spend(this, "Softmax");
+    check_same_shape(dp, saved.probabilities, "Softmax");
     Matrix<S> dx = dp;
-    softmax_rows_backward(probabilities_, dx);
+    softmax_rows_backward(saved.probabilities, dx);
     return dx;
   }
 
   template <class Visit>
   void parameters(Visit&&) {}
-
- private:
-  ForwardRecord<S> record_;
-  Matrix<S> probabilities_;  // p of the last forward, (N, K)
 };
 
 }  // namespace eigenformer

@@ -30,26 +30,40 @@ class SwiGLU {
     return config.ffn_hidden > 0 ? config.ffn_hidden : (8 * config.channels / 3 + 7) / 8 * 8;
   }
 
-  /// Keeps a, u and h for backward; x the caller keeps and hands back.
-  Matrix<S> forward(const Matrix<S>& x) {
-    const ComposedForward<S> scope(record_, x);
-    gate_out_ = gate_.forward(x);  // a = x W_gate^T  (N, hidden)
-    up_out_ = up_.forward(x);      // u = x W_up^T    (N, hidden)
-    hidden_ = gate_out_.unaryExpr([](S a) { return a * sigmoid(a); }).cwiseProduct(up_out_);  // h = silu(a) * u
-    return proj_.forward(hidden_);                                                            // y = h W_proj^T  (N, C)
+  /// What backward reads: a and u, and the three projections' saved states (x, h).
+  struct Saved {
+    Matrix<S> gate_out, up_out;
+    typename Linear<S>::Saved gate, up, proj;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(gate_out, up_out, gate, up, proj); }
+  };
+
+  Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
+    saved.ticket.clear();
+    saved.gate_out = gate_.forward(x, saved.gate);                  // a = x W_gate^T  (N, hidden)
+    saved.up_out = up_.forward(x, saved.up);                        // u = x W_up^T    (N, hidden)
+    Matrix<S> h = silu(saved.gate_out).cwiseProduct(saved.up_out);  // h = silu(a) * u
+    Matrix<S> y = proj_.forward(std::move(h), saved.proj);          // y = h W_proj^T  (N, C)
+    saved.ticket.issue(this);
+    return y;
+  }
+
+  /// Inference: the same steps, keeping nothing.
+  Matrix<S> forward(const Matrix<S>& x) const {
+    return proj_.forward(Matrix<S>(silu(gate_.forward(x)).cwiseProduct(up_.forward(x))));
   }
 
   /// Forward was h = silu(a) * u, y = proj(h). So with dh = proj^T(dy):
   ///   da = dh * u * silu'(a),  du = dh * silu(a),  dx = gate^T(da) + up^T(du).
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    const ComposedBackward<S> scope(record_, x, name_);
-    const Matrix<S> dh = proj_.backward(hidden_, dy);
-    const Matrix<S> da = dh.cwiseProduct(up_out_).cwiseProduct(gate_out_.unaryExpr([](S a) {
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, name_);
+    const Matrix<S> dh = proj_.backward(saved.proj, dy);
+    const Matrix<S> da = dh.cwiseProduct(saved.up_out).cwiseProduct(saved.gate_out.unaryExpr([](S a) {
       const S s = sigmoid(a);
       return s * (S(1) + a * (S(1) - s));
     }));
-    const Matrix<S> du = dh.cwiseProduct(gate_out_.unaryExpr([](S a) { return a * sigmoid(a); }));
-    return gate_.backward(x, da) + up_.backward(x, du);
+    const Matrix<S> du = dh.cwiseProduct(silu(saved.gate_out));
+    return gate_.backward(saved.gate, da) + up_.backward(saved.up, du);
   }
 
   template <class Visit>
@@ -61,11 +75,12 @@ class SwiGLU {
 
  private:
   static S sigmoid(S a) { return S(1) / (S(1) + std::exp(-a)); }
+  static Matrix<S> silu(const Matrix<S>& a) {
+    return a.unaryExpr([](S value) { return value * sigmoid(value); });
+  }
 
   std::string name_;
   Linear<S> gate_, up_, proj_;
-  ForwardRecord<S> record_;
-  Matrix<S> gate_out_, up_out_, hidden_;  // a, u and h of the last forward
 };
 
 }  // namespace eigenformer

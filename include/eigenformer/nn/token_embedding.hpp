@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/init.hpp"
+#include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/parameter.hpp"
 #include "eigenformer/core/shape_check.hpp"
 
@@ -32,26 +32,41 @@ class TokenEmbedding {
   Index vocab_size() const { return weight_.value.rows(); }
   Index channels() const { return weight_.value.cols(); }
 
+  /// What backward reads: the ids looked up (a few ints), to add into their rows.
+  struct Saved {
+    Tokens tokens;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(tokens); }
+  };
+
   /// (N,) token ids -> (N, C) rows of W. Throws on an id outside [0, vocab_size).
-  Matrix<S> forward(const Tokens& tokens) {
+  Matrix<S> forward(const Tokens& tokens) const {
     for (std::size_t n = 0; n < tokens.size(); ++n)
       EF_CHECK(tokens[n] >= 0 && tokens[n] < vocab_size(), "token id " << tokens[n] << " at position " << n
                                                                        << " is outside the vocabulary [0, "
                                                                        << vocab_size() << ")");
-    tokens_ = tokens;  // backward adds into these rows (a few ints: kept, not handed back)
     Matrix<S> x(static_cast<Index>(tokens.size()), channels());
     for (Index n = 0; n < x.rows(); ++n) x.row(n) = weight_.value.row(tokens[n]);
-    record_.record_without_input();
+    return x;
+  }
+
+  /// The same, keeping the ids.
+  Matrix<S> forward(const Tokens& tokens, Saved& saved) const {
+    saved.ticket.clear();
+    Matrix<S> x = forward(tokens);
+    saved.tokens = tokens;
+    saved.ticket.issue(this);
     return x;
   }
 
   /// Forward was x[n] = W[token[n]], so dW[token[n]] += dx[n] (a token seen twice gets both).
-  void backward(const Matrix<S>& dx) {
-    record_.check_once(weight_.name);
-    EF_CHECK(dx.rows() == static_cast<Index>(tokens_.size()) && dx.cols() == channels(),
-             weight_.name << ": gradient is " << dx.rows() << "x" << dx.cols() << ", expected " << tokens_.size() << "x"
-                          << channels());
-    for (Index n = 0; n < dx.rows(); ++n) weight_.grad.row(tokens_[n]) += dx.row(n);
+  /// Token ids have no gradient: nothing is returned.
+  void backward(Saved& saved, const Matrix<S>& dx) {
+    saved.ticket.spend(this, weight_.name);
+    EF_CHECK(dx.rows() == static_cast<Index>(saved.tokens.size()) && dx.cols() == channels(),
+             weight_.name << ": gradient is " << dx.rows() << "x" << dx.cols() << ", expected " << saved.tokens.size()
+                          << "x" << channels());
+    for (Index n = 0; n < dx.rows(); ++n) weight_.grad.row(saved.tokens[n]) += dx.row(n);
   }
 
   template <class Visit>
@@ -60,11 +75,10 @@ class TokenEmbedding {
   }
 
   Parameter<S>& weight() { return weight_; }
+  const Parameter<S>& weight() const { return weight_; }
 
  private:
   Parameter<S> weight_;
-  Tokens tokens_;  // of the last forward
-  ForwardRecord<S> record_;
 };
 
 }  // namespace eigenformer

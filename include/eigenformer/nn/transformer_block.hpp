@@ -15,7 +15,6 @@
 #include <string>
 #include <type_traits>
 
-#include "eigenformer/core/forward_record.hpp"
 #include "eigenformer/core/layer.hpp"
 #include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/causal_self_attention.hpp"
@@ -34,7 +33,7 @@ namespace eigenformer {
 /// the model has no position embedding), and runs generation against a KV cache.
 template <class A>
 concept AttentionLayer = SequenceLayer<A> && std::constructible_from<A, const GPTConfig&, Rng&, const std::string&> &&
-    requires(A& attention, const Matrix<typename A::Scalar>& x, Index n,
+    requires(const A& attention, const Matrix<typename A::Scalar>& x, Index n,
              typename KVCache<typename A::Scalar>::Layer cache) {
   { A::kRotary } -> std::convertible_to<bool>;
   { attention.forward(x, n, n, cache) } -> std::convertible_to<Matrix<typename A::Scalar>>;
@@ -44,9 +43,13 @@ concept AttentionLayer = SequenceLayer<A> && std::constructible_from<A, const GP
 template <class S>
 struct NoFFN {
   using Scalar = S;
+  struct Saved {
+    std::size_t bytes() const { return 0; }
+  };
   NoFFN(const GPTConfig&, Rng&, const std::string&) {}
-  Matrix<S> forward(const Matrix<S>& x) { return Matrix<S>::Zero(x.rows(), x.cols()); }
-  Matrix<S> backward(const Matrix<S>&, const Matrix<S>& dy) { return Matrix<S>::Zero(dy.rows(), dy.cols()); }
+  Matrix<S> forward(const Matrix<S>& x) const { return Matrix<S>::Zero(x.rows(), x.cols()); }
+  Matrix<S> forward(const Matrix<S>& x, Saved&) const { return forward(x); }
+  Matrix<S> backward(Saved&, const Matrix<S>& dy) { return Matrix<S>::Zero(dy.rows(), dy.cols()); }
   template <class Visit>
   void parameters(Visit&&) {}
 };
@@ -72,35 +75,53 @@ class TransformerBlock {
         attention_dropout_(config.dropout, rng.next()),
         ffn_dropout_(config.dropout, rng.next()) {}
 
-  /// Training: x (B*T, C) -> y (B*T, C). Keeps Norm_1(x), h and Norm_2(h) for backward.
-  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time) {
-    const ComposedForward<S> scope(record_, x);
+  /// What backward reads: each part's saved state (Norm_1's xhat; attention's q, k, v, P,
+  /// Y; Norm_2's; the FFN's). The residual sums keep nothing: their backward is a copy.
+  struct Saved {
+    typename Norm::Saved norm_1;
+    typename Attention::Saved attention;
+    typename Dropout<S>::Saved attention_dropout;
+    typename Norm::Saved norm_2;
+    typename FFN::Saved ffn;
+    typename Dropout<S>::Saved ffn_dropout;
+    BackwardTicket ticket;
+    std::size_t bytes() const { return bytes_of(norm_1, attention, attention_dropout, norm_2, ffn, ffn_dropout); }
+  };
+
+  /// Training: x (B*T, C) -> y (B*T, C).
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, Saved& saved) const {
+    saved.ticket.clear();
     // 1. h = x + Dropout(Attention(Norm_1(x)))
-    normed_1_ = norm_1_.forward(x);
-    hidden_ = x + attention_dropout_.forward(attention_.forward(normed_1_, batch, time));
+    Matrix<S> h = x + attention_dropout_.forward(
+                          attention_.forward(norm_1_.forward(x, saved.norm_1), batch, time, saved.attention),
+                          saved.attention_dropout);
     // 2. y = h + Dropout(FFN(Norm_2(h)))
-    return add_feed_forward(hidden_);
+    if constexpr (kHasFFN)
+      h += ffn_dropout_.forward(ffn_.forward(norm_2_.forward(h, saved.norm_2), saved.ffn), saved.ffn_dropout);
+    saved.ticket.issue(this);
+    return h;
   }
 
-  /// Generation: the same two steps, attention continuing the sequences in its KV cache.
-  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) {
-    record_.record_no_backward();
-    const CompositeScope scope;
-    // 1. h = x + Attention(Norm_1(x))     (no dropout: generation runs in eval mode)
-    normed_1_ = norm_1_.forward(x);
-    hidden_ = x + attention_.forward(normed_1_, batch, time, cache);
+  /// Generation: the same two steps without dropout, attention continuing the sequences
+  /// in its KV cache. Keeps nothing for backward.
+  Matrix<S> forward(const Matrix<S>& x, Index batch, Index time, typename KVCache<S>::Layer cache) const {
+    // 1. h = x + Attention(Norm_1(x))
+    Matrix<S> h = x + attention_.forward(norm_1_.forward(x), batch, time, cache);
     // 2. y = h + FFN(Norm_2(h))
-    return add_feed_forward(hidden_);
+    if constexpr (kHasFFN) h += ffn_.forward(norm_2_.forward(h));
+    return h;
   }
 
   /// The residual sums pass the gradient straight through and add each branch's:
   ///   2. dh = dy + Norm_2^T(FFN^T(Dropout^T(dy)))
   ///   1. dx = dh + Norm_1^T(Attention^T(Dropout^T(dh)))
-  /// each sub-layer handed the input its forward saw.
-  Matrix<S> backward(const Matrix<S>& x, const Matrix<S>& dy) {
-    const ComposedBackward<S> scope(record_, x, name_);
-    const Matrix<S> dh = feed_forward_backward(dy);
-    return dh + norm_1_.backward(x, attention_.backward(normed_1_, attention_dropout_.backward(dh)));
+  Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
+    saved.ticket.spend(this, name_);
+    Matrix<S> dh = dy;
+    if constexpr (kHasFFN)
+      dh += norm_2_.backward(saved.norm_2, ffn_.backward(saved.ffn, ffn_dropout_.backward(saved.ffn_dropout, dy)));
+    return dh + norm_1_.backward(saved.norm_1, attention_.backward(saved.attention, attention_dropout_.backward(
+                                                                                        saved.attention_dropout, dh)));
   }
 
   template <class Visit>
@@ -113,36 +134,16 @@ class TransformerBlock {
     }
   }
 
-  /// Dropout is active only in training.
-  void set_training(bool training) {
-    attention_dropout_.set_training(training);
-    ffn_dropout_.set_training(training);
-  }
-
   Attention& attention() { return attention_; }
+  const Attention& attention() const { return attention_; }
 
  private:
-  /// Step 2, y = h + Dropout(FFN(Norm_2(h))); an attention-only block has none: y = h.
-  Matrix<S> add_feed_forward(const Matrix<S>& h) {
-    if constexpr (!kHasFFN) return h;
-    normed_2_ = norm_2_.forward(h);
-    return h + ffn_dropout_.forward(ffn_.forward(normed_2_));
-  }
-
-  /// Step 2 backward, dh = dy + Norm_2^T(FFN^T(Dropout^T(dy))); without an FFN, dh = dy.
-  Matrix<S> feed_forward_backward(const Matrix<S>& dy) {
-    if constexpr (!kHasFFN) return dy;
-    return dy + norm_2_.backward(hidden_, ffn_.backward(normed_2_, ffn_dropout_.backward(dy)));
-  }
-
   std::string name_;
   Norm norm_1_;
   Attention attention_;
   Norm norm_2_;
   FFN ffn_;
   Dropout<S> attention_dropout_, ffn_dropout_;
-  ForwardRecord<S> record_;
-  Matrix<S> normed_1_, hidden_, normed_2_;  // Norm_1(x), h and Norm_2(h) of the last forward
 };
 
 template <class S>

@@ -1,10 +1,13 @@
-// The training loop, written once so that every lesson reads the same:
-//   for each step:
-//     lr = schedule(step)
-//     for each micro-batch: loss = model.forward(batch); model.backward()   (gradients add up)
+// The training loop, written once so that every lesson reads the same. One step is
+// take_step() below, top to bottom:
+//     zero the gradients
+//     for each micro-batch: loss = model.forward(batch, activations); model.backward(activations)
 //     average the gradients over micro-batches (and processes), clip their global norm
 //     optimizer.step()
-//     every N steps: evaluate, log a CSV row, save a checkpoint
+// and train() does the bookkeeping around it: the learning rate of the step, checks that
+// stop a run going wrong, and every N steps evaluate, log a CSV row, save a checkpoint.
+// The activations (what backward reads, GPT::Activations) are the loop's, reused from
+// step to step.
 // Batches come from next_batch(step, micro_step), a function of the step, so a run
 // resumed from a checkpoint sees exactly the batches the uninterrupted run would, and
 // its CSV log continues from the checkpoint's step (later rows are dropped, not repeated).
@@ -70,14 +73,71 @@ struct StepRecord {
   double eval_loss = std::numeric_limits<double>::quiet_NaN();  // NaN where not evaluated
 };
 
+/// A gradient norm that is not finite stops training, naming the first tensor to blame.
+template <class S>
+void check_gradients_finite(const std::vector<Parameter<S>*>& parameters, double grad_norm, Index step,
+                            double learning_rate) {
+  if (std::isfinite(grad_norm)) return;
+  std::string culprit = "a tensor on another process";
+  for (const auto* p : parameters)
+    if (!p->grad.allFinite()) {
+      culprit = p->name;
+      break;
+    }
+  EF_CHECK(false, "step " << step + 1 << ": the gradient of " << culprit << " is not finite (learning rate "
+                          << learning_rate << ")");
+}
+
+/// Everything train() asks of `processes`: SingleProcess (train/single_process.hpp) says
+/// what each call means; dist/'s DataParallel and Zero1AdamW answer the same calls.
+template <class P, class Model, class Optimizer>
+concept TrainingProcesses = requires(P& processes, const P& reader, Model& model, Optimizer& optimizer,
+                                     const std::vector<Parameter<typename Model::Scalar>*>& parameters) {
+  { reader.ranks() } -> std::convertible_to<int>;
+  { reader.writes_files() } -> std::convertible_to<bool>;
+  { processes.sum(1.0) } -> std::convertible_to<double>;
+  { processes.max(1.0) } -> std::convertible_to<double>;
+  { processes.clip_gradients(parameters, 1.0) } -> std::convertible_to<double>;
+  { processes.resume(std::string(), model, optimizer) } -> std::convertible_to<Index>;
+  processes.save(std::string(), model, Index(0), optimizer, std::uint32_t(0));
+};
+
+/// One optimizer step on the micro-batches of `step`: the loss (mean over micro-batches
+/// and processes), the gradient norm before clipping and the tokens this process read.
+/// check_loss(loss) may throw to stop the step before it changes a weight.
+template <class Model, class Optimizer, class NextBatch, class Processes, class CheckLoss>
+StepRecord take_step(Model& model, typename Model::Activations& activations, Optimizer& optimizer,
+                     NextBatch& next_batch, Index step, const TrainingOptions& options, Processes& processes,
+                     Index& tokens, CheckLoss&& check_loss) {
+  using S = typename Model::Scalar;
+  StepRecord record;
+  const auto parameters = model.parameter_list();
+  model.zero_grad();
+  for (Index micro = 0; micro < options.gradient_accumulation; ++micro) {
+    const Batch batch = next_batch(step, micro);
+    const double loss = double(model.forward(batch.tokens, batch.targets, batch.batch, batch.time, activations));
+    model.backward(activations);  // gradients add up over micro-batches
+    record.loss += loss / double(options.gradient_accumulation);
+    tokens += Index(batch.tokens.size());
+  }
+  if (options.gradient_accumulation > 1)
+    for (auto* p : parameters) p->grad /= S(options.gradient_accumulation);
+  record.loss = processes.sum(record.loss) / processes.ranks();  // every process decides on the same loss
+  check_loss(record.loss);
+  record.grad_norm = processes.clip_gradients(
+      parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm : std::numeric_limits<double>::infinity());
+  check_gradients_finite(parameters, record.grad_norm, step, optimizer.learning_rate());
+  optimizer.step();
+  return record;
+}
+
 /// Trains and returns one record per step taken. evaluate() (optional) returns a
-/// validation loss; it runs with the model in eval mode. `processes` shares the work
-/// between processes (SingleProcess: none to share).
-template <class Model, class Optimizer, class Schedule, class NextBatch, class Processes>
+/// validation loss. `processes` shares the work between processes (SingleProcess: none
+/// to share).
+template <class Model, class Optimizer, class Schedule, class NextBatch, TrainingProcesses<Model, Optimizer> Processes>
 std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule& schedule, NextBatch&& next_batch,
                               const TrainingOptions& options, const std::function<double()>& evaluate,
                               Processes& processes) {
-  using S = typename Model::Scalar;
   EF_CHECK(options.steps >= 0 && options.gradient_accumulation >= 1,
            "training needs steps >= 0 and gradient_accumulation >= 1, got " << options.steps << " and "
                                                                             << options.gradient_accumulation);
@@ -101,61 +161,40 @@ std::vector<StepRecord> train(Model& model, Optimizer& optimizer, const Schedule
   };
   ProgressLine progress(options.steps, first_step);
   std::vector<StepRecord> history;
-  double first_loss = 0;  // this run's first step's loss, the yardstick of divergence
+  typename Model::Activations activations;  // what each backward reads, reused from step to step
+  double first_loss = 0;                    // this run's first step's loss, the yardstick of divergence
 
   for (Index step = first_step; step < options.steps; ++step) {
     const auto start = std::chrono::steady_clock::now();
-    StepRecord record;
-    record.step = step + 1;
-    record.learning_rate = schedule(step);
-    EF_CHECK(std::isfinite(record.learning_rate) && record.learning_rate >= 0,
-             "step " << step + 1 << ": the schedule gave the learning rate " << record.learning_rate
+    const double learning_rate = schedule(step);
+    EF_CHECK(std::isfinite(learning_rate) && learning_rate >= 0,
+             "step " << step + 1 << ": the schedule gave the learning rate " << learning_rate
                      << " (it must be finite and >= 0)");
-    optimizer.set_learning_rate(record.learning_rate);
-    model.set_training(true);
-    model.zero_grad();
-    Index tokens = 0;
-    for (Index micro = 0; micro < options.gradient_accumulation; ++micro) {
-      const Batch batch = next_batch(step, micro);
-      const double loss = double(model.forward(batch.tokens, batch.targets, batch.batch, batch.time));
+    optimizer.set_learning_rate(learning_rate);
+    const auto check_loss = [&](double loss) {
       EF_CHECK(std::isfinite(loss), "step " << step + 1 << ": the loss is " << loss << " (learning rate "
-                                            << record.learning_rate << "); try a smaller learning rate");
-      model.backward();
-      record.loss += loss / double(options.gradient_accumulation);
-      tokens += Index(batch.tokens.size());
-    }
-    if (options.gradient_accumulation > 1)
-      for (auto* p : parameters) p->grad /= S(options.gradient_accumulation);
-    record.loss = processes.sum(record.loss) / processes.ranks();  // every process decides on the same loss
-    record.grad_norm = processes.clip_gradients(
-        parameters, options.clip_grad_norm > 0 ? options.clip_grad_norm : std::numeric_limits<double>::infinity());
-    if (!std::isfinite(record.grad_norm)) {
-      std::string culprit = "a tensor on another process";
-      for (const auto* p : parameters)
-        if (!p->grad.allFinite()) {
-          culprit = p->name;
-          break;
-        }
-      EF_CHECK(false, "step " << step + 1 << ": the gradient of " << culprit << " is not finite "
-                              << "(learning rate " << record.learning_rate << ")");
-    }
-    if (step == first_step) first_loss = record.loss;
-    EF_CHECK(options.max_loss_ratio == 0 || record.loss <= options.max_loss_ratio * std::max(first_loss, 1.0),
-             "step " << step + 1 << ": the loss " << record.loss << " is more than " << options.max_loss_ratio
-                     << "x the first step's " << first_loss << " (or 1) (learning rate " << record.learning_rate
-                     << "): training diverged; try a smaller learning rate");
-    optimizer.step();
+                                            << learning_rate << "); try a smaller learning rate");
+      if (step == first_step) first_loss = loss;
+      EF_CHECK(options.max_loss_ratio == 0 || loss <= options.max_loss_ratio * std::max(first_loss, 1.0),
+               "step " << step + 1 << ": the loss " << loss << " is more than " << options.max_loss_ratio
+                       << "x the first step's " << first_loss << " (or 1) (learning rate " << learning_rate
+                       << "): training diverged; try a smaller learning rate");
+    };
+    Index tokens = 0;
+    StepRecord record =
+        take_step(model, activations, optimizer, next_batch, step, options, processes, tokens, check_loss);
+    record.step = step + 1;
+    record.learning_rate = learning_rate;
     for (const auto* p : parameters)  // never carry (or save) a weight the step broke
       EF_CHECK(p->value.allFinite() && double(p->value.cwiseAbs().maxCoeff()) <= checkpoint_format::kMaxWeight,
                "step " << step + 1 << ": the update made " << p->name << " "
                        << (p->value.allFinite() ? "larger than the bound of a healthy model" : "not finite")
-                       << " (learning rate " << record.learning_rate << "); try a smaller learning rate");
+                       << " (learning rate " << learning_rate << "); try a smaller learning rate");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     record.tokens_per_second = processes.sum(double(tokens)) / std::max(processes.max(seconds), 1e-9);
 
     const bool last = step + 1 == options.steps;
     if (evaluate && (last || (options.eval_every > 0 && (step + 1) % options.eval_every == 0))) {
-      model.set_training(false);
       record.eval_loss = evaluate();
     }
     if (csv)

@@ -19,8 +19,9 @@ Expected library_backward(const Matrix<double>& x, const Matrix<double>& weight,
   layer.parameters([&](eigenformer::Parameter<double>& p) {
     if (p.name == "ln.weight") p.value = weight;
   });
-  layer.forward(x);
-  Expected expected{layer.backward(x, dy), {}, {}};
+  eigenformer::LayerNorm<double>::Saved saved;
+  layer.forward(x, saved);
+  Expected expected{layer.backward(saved, dy), {}, {}};
   layer.parameters(
       [&](eigenformer::Parameter<double>& p) { (p.name == "ln.weight" ? expected.dweight : expected.dbias) = p.grad; });
   return expected;

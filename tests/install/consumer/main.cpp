@@ -6,7 +6,7 @@ int main() {
   eigenformer::LayerNorm<float> norm(8);
   eigenformer::Matrix<float> x(2, 8);
   eigenformer::fill_normal(x, 1.0, rng);
-  const auto& y = norm.forward(x);
+  const eigenformer::Matrix<float> y = norm.forward(x);
   std::cout << "consumer ok, mean of a normalized row: " << y.row(0).mean() << "\n";
   return std::abs(y.row(0).mean()) < 1e-5f ? 0 : 1;
 }
