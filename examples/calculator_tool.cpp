@@ -9,7 +9,7 @@
 //      The tool model learns to copy the question into a call and the answer out of
 //      the calculator's output; the output itself is never a target (the model must
 //      not learn to invent it), and half the outputs it is shown are random numbers
-//      (of three digits, so that digits repeat: data/arithmetic_problems.hpp says why),
+//      (of three digits, so that digits repeat: tasks/arithmetic_problems.hpp says why),
 //      so that copying, not guessing, is what it learns.
 //   2. Exact match on 500 held-out questions per operation (never trained on; --prompts), greedy,
 //      through the engine (model/engine.hpp), which runs the calls. Controls: the
@@ -25,9 +25,9 @@
 #include <array>
 #include <cstdio>
 #include <eigenformer/analysis/proportion.hpp>
-#include <eigenformer/data/arithmetic_problems.hpp>
 #include <eigenformer/model/engine.hpp>
 #include <eigenformer/model/gpt.hpp>
+#include <eigenformer/tasks/arithmetic_problems.hpp>
 #include <eigenformer/text/char_tokenizer.hpp>
 #include <eigenformer/text/chat_format.hpp>
 #include <eigenformer/tools/calculator.hpp>

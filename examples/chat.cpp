@@ -17,13 +17,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <eigenformer/core/binary_file.hpp>
 #include <eigenformer/core/os.hpp>
-#include <eigenformer/data/arithmetic_problems.hpp>
-#include <eigenformer/data/people_and_cities.hpp>
-#include <eigenformer/io/binary_file.hpp>
 #include <eigenformer/io/checkpoint.hpp>
 #include <eigenformer/model/engine.hpp>
 #include <eigenformer/model/gpt.hpp>
+#include <eigenformer/tasks/arithmetic_problems.hpp>
+#include <eigenformer/tasks/people_and_cities.hpp>
 #include <eigenformer/text/char_tokenizer.hpp>
 #include <eigenformer/text/chat_format.hpp>
 #include <eigenformer/tools/calculator.hpp>

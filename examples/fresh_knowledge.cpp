@@ -1,7 +1,7 @@
 // Lesson: knowledge is static. What a model learned in training is frozen in its
 // weights; the world is not. A model that reads the facts at answer time keeps up.
 //
-//   1. A world of 320 people, each living in one of 20 cities (data/people_and_cities.hpp),
+//   1. A world of 320 people, each living in one of 20 cities (tasks/people_and_cities.hpp),
 //      written to a lookup file (tools/lookup.hpp: name<TAB>city).
 //   2. Two models of the same size, trained the same steps:
 //        closed-book: <|user_start|>where does Kora Velin live?<|user_end|>
@@ -27,10 +27,10 @@
 #include <array>
 #include <cstdio>
 #include <eigenformer/analysis/proportion.hpp>
-#include <eigenformer/data/people_and_cities.hpp>
-#include <eigenformer/io/binary_file.hpp>
+#include <eigenformer/core/binary_file.hpp>
 #include <eigenformer/model/engine.hpp>
 #include <eigenformer/model/gpt.hpp>
+#include <eigenformer/tasks/people_and_cities.hpp>
 #include <eigenformer/text/char_tokenizer.hpp>
 #include <eigenformer/text/chat_format.hpp>
 #include <eigenformer/tools/lookup.hpp>

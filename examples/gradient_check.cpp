@@ -62,7 +62,11 @@ void report(Stack& stack, const Matrix<double>& x, Rng& rng) {
               << "\n";
 }
 
-int main() try {
+int main(int argc, char** argv) try {
+  CLI::App app{
+      "Checks a layer stack's backward pass against finite differences, then plants a 1% bug and shows the check catch "
+      "it."};  // no flags: --help says what it teaches
+  CLI11_PARSE(app, argc, argv);
   Rng rng(42);
   Stack stack(rng);
   Matrix<double> x(4, 8);  // 4 positions, 8 channels

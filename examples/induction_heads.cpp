@@ -33,12 +33,12 @@
 #include <cstdlib>
 #include <eigenformer/analysis/probes.hpp>
 #include <eigenformer/analysis/proportion.hpp>
-#include <eigenformer/data/lookup_prompts.hpp>
-#include <eigenformer/data/repeated_sequence_task.hpp>
 #include <eigenformer/io/checkpoint.hpp>
 #include <eigenformer/model/gpt.hpp>
 #include <eigenformer/optim/adam.hpp>
 #include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/tasks/lookup_prompts.hpp>
+#include <eigenformer/tasks/repeated_sequence_task.hpp>
 #include <eigenformer/train/csv_log.hpp>
 #include <eigenformer/train/trainer.hpp>
 #include <filesystem>

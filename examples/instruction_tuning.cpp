@@ -5,7 +5,7 @@
 // at scale; here it runs in minutes and every figure has its control.
 //
 //   1. Base model: next-token prediction on lines like reverse("abcd")=dcba over the
-//      eight tasks of data/instruction_tasks.hpp, each line's brackets written one of
+//      eight tasks of tasks/instruction_tasks.hpp, each line's brackets written one of
 //      four ways (a skill that hangs on one bracket would not survive a new format).
 //      The skills, never a request, never a chat token.
 //   2. Fine-tuning: conversations <|user_start|>please reverse this: "abcd"<|user_end|>
@@ -27,11 +27,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <eigenformer/analysis/proportion.hpp>
-#include <eigenformer/data/instruction_tasks.hpp>
 #include <eigenformer/model/complete.hpp>
 #include <eigenformer/model/gpt.hpp>
 #include <eigenformer/optim/adam.hpp>
 #include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/tasks/instruction_tasks.hpp>
 #include <eigenformer/text/char_tokenizer.hpp>
 #include <eigenformer/text/chat_format.hpp>
 #include <eigenformer/train/csv_log.hpp>

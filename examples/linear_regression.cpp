@@ -17,12 +17,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <eigenformer/data/linear_regression_task.hpp>
 #include <eigenformer/model/vector_transformer.hpp>
 #include <eigenformer/nn/mean_squared_error.hpp>
 #include <eigenformer/optim/adam.hpp>
 #include <eigenformer/optim/clip_grad_norm.hpp>
 #include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/tasks/linear_regression_task.hpp>
 #include <eigenformer/train/csv_log.hpp>
 #include <eigenformer/train/progress_line.hpp>
 #include <filesystem>

@@ -19,8 +19,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <eigenformer/core/binary_file.hpp>
 #include <eigenformer/data/token_dataset.hpp>
-#include <eigenformer/io/binary_file.hpp>
 #include <eigenformer/io/checkpoint.hpp>
 #include <eigenformer/model/generate.hpp>
 #include <eigenformer/model/gpt.hpp>

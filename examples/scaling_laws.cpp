@@ -22,10 +22,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <eigenformer/core/binary_file.hpp>
 #include <eigenformer/core/os.hpp>
 #include <eigenformer/data/token_shard.hpp>
 #include <eigenformer/data/token_windows.hpp>
-#include <eigenformer/io/binary_file.hpp>
 #include <eigenformer/model/generate.hpp>
 #include <eigenformer/model/gpt.hpp>
 #include <eigenformer/model/model_size.hpp>

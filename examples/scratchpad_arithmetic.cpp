@@ -1,5 +1,5 @@
 // Lesson: step-by-step reasoning. The same small GPT learns 3-digit addition three
-// times, with the answer written three ways (data/addition_task.hpp):
+// times, with the answer written three ways (tasks/addition_task.hpp):
 //   plain       123+456=0579$
 //   reversed    123+456=9750$
 //   scratchpad  123+456=3+6+0=09,2+5+0=07,1+4+0=05,|0579$
@@ -17,11 +17,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <eigenformer/analysis/proportion.hpp>
-#include <eigenformer/data/addition_task.hpp>
 #include <eigenformer/model/complete.hpp>
 #include <eigenformer/model/gpt.hpp>
 #include <eigenformer/optim/adam.hpp>
 #include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/tasks/addition_task.hpp>
 #include <eigenformer/train/csv_log.hpp>
 #include <eigenformer/train/evaluate.hpp>
 #include <eigenformer/train/trainer.hpp>

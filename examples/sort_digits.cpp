@@ -6,19 +6,23 @@
 // measures exactly the skill we want. Watch the loss fall, then watch it sort
 // lists it has never seen.
 #include <cstdio>
-#include <eigenformer/data/sort_task.hpp>
 #include <eigenformer/model/generate.hpp>
 #include <eigenformer/model/gpt.hpp>
 #include <eigenformer/model/sampler.hpp>
 #include <eigenformer/optim/adam.hpp>
 #include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/tasks/sort_task.hpp>
 #include <eigenformer/train/trainer.hpp>
 
 #include "command_line/checks.hpp"
 
 using namespace eigenformer;
 
-int main() try {
+int main(int argc, char** argv) try {
+  CLI::App app{
+      "Trains a small GPT to sort lists of digits, then sorts lists it has never seen."};  // no flags: --help says what
+                                                                                           // it teaches
+  CLI11_PARSE(app, argc, argv);
   // 1. The task and the model: a small GPT-2 with 2 layers of width 64.
   const SortTask task{6, 10};
   GPTConfig config = GPTConfig::tiny();

@@ -9,8 +9,8 @@
 // a head learns to look exactly two back.
 #include <cmath>
 #include <cstdio>
-#include <eigenformer/model/gpt_config.hpp>
 #include <eigenformer/nn/cross_entropy.hpp>
+#include <eigenformer/nn/gpt_config.hpp>
 #include <eigenformer/nn/layer_norm.hpp>
 #include <eigenformer/nn/linear.hpp>
 #include <eigenformer/nn/position_embedding.hpp>
@@ -21,7 +21,11 @@
 
 using namespace eigenformer;
 
-int main() try {
+int main(int argc, char** argv) try {
+  CLI::App app{
+      "Wires embeddings, one transformer block, a head and the loss by hand and trains them to copy the token two "
+      "positions back."};  // no flags: --help says what it teaches
+  CLI11_PARSE(app, argc, argv);
   const Index vocab = 16, batch = 16, time = 12, steps = 400;
   const double learning_rate = 0.3;
   GPTConfig config;

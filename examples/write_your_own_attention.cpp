@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <eigenformer/analysis/proportion.hpp>
 #include <eigenformer/core/gradient_check.hpp>
-#include <eigenformer/data/sort_task.hpp>
 #include <eigenformer/fast/causal_attention.hpp>
 #include <eigenformer/model/generate.hpp>
 #include <eigenformer/model/gpt.hpp>
@@ -27,6 +26,7 @@
 #include <eigenformer/nn/transformer_block.hpp>
 #include <eigenformer/optim/adam.hpp>
 #include <eigenformer/optim/schedule.hpp>
+#include <eigenformer/tasks/sort_task.hpp>
 #include <eigenformer/train/trainer.hpp>
 #include <tuple>
 #include <utility>
@@ -165,7 +165,12 @@ Proportion train_to_sort(Model& model, const SortTask& task, Index steps) {
   return task.accuracy(model, 500, test_rng);
 }
 
-int main() try {
+int main(int argc, char** argv) try {
+  CLI::
+      App
+          app{"Writes multi-query attention, checks its gradients, and trains it in a GPT beside multi-head "
+              "attention."};  // no flags: --help says what it teaches
+  CLI11_PARSE(app, argc, argv);
   // 1. Is the backward right? Finite differences in double, through a whole block.
   GPTConfig small{.block_size = 6, .num_heads = 3, .channels = 12};
   Rng rng(7);

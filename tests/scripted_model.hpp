@@ -4,7 +4,7 @@
 // so a test sees what the model read. The engine's tests and its fuzz target use it.
 #pragma once
 
-#include <eigenformer/model/gpt_config.hpp>
+#include <eigenformer/nn/gpt_config.hpp>
 #include <eigenformer/nn/kv_cache.hpp>
 #include <vector>
 

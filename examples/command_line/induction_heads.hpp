@@ -5,7 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
-#include <eigenformer/model/gpt_config.hpp>
+#include <eigenformer/nn/gpt_config.hpp>
 #include <string>
 
 namespace examples::induction_heads {

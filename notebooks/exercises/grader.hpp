@@ -68,15 +68,12 @@ inline Matrix<double> random_matrix(Index rows, Index cols, std::uint64_t seed, 
   return x;
 }
 
-/// Causal attention of one head over one sequence, written out with the library's softmax:
-/// softmax(q k^T / sqrt(D), -infinity where j > i) v; q, k, v and the result (T, D).
+/// Causal attention of one head over one sequence, the library's reference
+/// (nn/causal_attention.hpp): softmax(q k^T / sqrt(D), -infinity where j > i) v; q, k, v
+/// and the result (T, D).
 inline Matrix<double> reference_causal_attention(const Matrix<double>& q, const Matrix<double>& k,
                                                  const Matrix<double>& v) {
-  Matrix<double> scores = q * k.transpose() / std::sqrt(double(q.cols()));
-  for (Index i = 0; i < scores.rows(); ++i)
-    for (Index j = i + 1; j < scores.cols(); ++j) scores(i, j) = -std::numeric_limits<double>::infinity();
-  eigenformer::softmax_rows(scores);
-  return scores * v;
+  return eigenformer::causal_attention(q, k, v).output;
 }
 
 /// dL/dx by central differences of L(x) = sum(dy * f(x)), element by element (in double).

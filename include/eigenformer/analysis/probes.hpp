@@ -20,7 +20,7 @@
 #include <map>
 #include <vector>
 
-#include "eigenformer/data/batch.hpp"
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/nn/cross_entropy.hpp"
 
 namespace eigenformer {

@@ -9,8 +9,8 @@
 #include <span>
 #include <vector>
 
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/rng.hpp"
-#include "eigenformer/data/batch.hpp"
 #include "eigenformer/data/token_windows.hpp"
 
 namespace eigenformer {

@@ -9,9 +9,9 @@
 #include <span>
 #include <string>
 
+#include "eigenformer/core/binary_file.hpp"
 #include "eigenformer/core/os.hpp"
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/io/binary_file.hpp"
 
 namespace eigenformer {
 

@@ -14,8 +14,8 @@
 #include <span>
 #include <vector>
 
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/rng.hpp"
-#include "eigenformer/data/batch.hpp"
 
 namespace eigenformer {
 

@@ -10,8 +10,8 @@
 #include <chrono>
 #include <vector>
 
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/parameter.hpp"
-#include "eigenformer/data/batch.hpp"
 #include "eigenformer/dist/communicator.hpp"
 
 namespace eigenformer::dist {

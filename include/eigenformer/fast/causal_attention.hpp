@@ -1,5 +1,5 @@
-// Causal attention for one (sequence, head), written for speed: the kernel behind
-// nn/causal_self_attention.hpp, which states the math:
+// Causal attention for one (sequence, head), made fast: the same numbers as the plain
+// equations of nn/causal_attention.hpp (the reference tests/fast/ checks it against):
 //   P = softmax(q k^T * scale) over keys j <= past + i,   Y = P v
 // and its backward, dP = dY v^T, dS = P * (dP - rowsum(P * dP)) * scale,
 // dq = dS k, dk = dS^T q, dv = P^T dY.
@@ -13,25 +13,10 @@
 #include <cmath>
 #include <limits>
 
+#include "eigenformer/core/softmax.hpp"
 #include "eigenformer/fast/gemm.hpp"
-#include "eigenformer/nn/softmax.hpp"
 
 namespace eigenformer {
-
-/// Softmax of scale * row i over its first past+i+1 entries; the rest (the future) become 0.
-/// Done as the definition says, over whole rows (full SIMD packets, no scalar tails):
-/// future scores are set to -infinity, so they count neither in the row's maximum nor in
-/// its sum. Their exp is 0 in exact arithmetic; Eigen's vectorized exp returns a
-/// denormal ~1e-308 for doubles, so the future is then set to exactly 0. `past` counts
-/// the positions before the first query (cached keys when generating; 0 in training).
-template <class Derived>
-void causal_softmax_rows(Eigen::MatrixBase<Derived>& scores, typename Derived::Scalar scale, Index past = 0) {
-  using S = typename Derived::Scalar;
-  const auto future = [&](Index i) { return scores.row(i).tail(scores.cols() - past - i - 1); };
-  for (Index i = 0; i < scores.rows(); ++i) future(i).setConstant(-std::numeric_limits<S>::infinity());
-  softmax_rows(scores, scale);
-  for (Index i = 0; i < scores.rows(); ++i) future(i).setZero();
-}
 
 namespace fast {
 

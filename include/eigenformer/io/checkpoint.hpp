@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/binary_file.hpp"
 #include "eigenformer/core/layer.hpp"
-#include "eigenformer/io/binary_file.hpp"
-#include "eigenformer/model/gpt_config.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 
 namespace eigenformer {
 

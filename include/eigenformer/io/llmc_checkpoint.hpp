@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "eigenformer/io/binary_file.hpp"
+#include "eigenformer/core/binary_file.hpp"
 #include "eigenformer/model/gpt.hpp"
 
 namespace eigenformer {

@@ -18,7 +18,7 @@
 #include <cstddef>
 
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/model/gpt_config.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 
 namespace eigenformer {
 

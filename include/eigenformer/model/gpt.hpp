@@ -20,8 +20,8 @@
 
 #include "eigenformer/core/layer.hpp"
 #include "eigenformer/fast/multiply.hpp"
-#include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/cross_entropy.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 #include "eigenformer/nn/kv_cache.hpp"
 #include "eigenformer/nn/position_embedding.hpp"
 #include "eigenformer/nn/token_embedding.hpp"

@@ -20,7 +20,7 @@
 #include <string>
 
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/model/gpt_config.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 
 namespace eigenformer {
 

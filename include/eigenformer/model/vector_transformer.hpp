@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "eigenformer/core/layer.hpp"
-#include "eigenformer/model/gpt_config.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 #include "eigenformer/nn/linear.hpp"
 #include "eigenformer/nn/position_embedding.hpp"
 #include "eigenformer/nn/transformer_block.hpp"

@@ -28,7 +28,7 @@
 #include "eigenformer/core/layer.hpp"
 #include "eigenformer/core/threads.hpp"
 #include "eigenformer/fast/causal_attention.hpp"
-#include "eigenformer/model/gpt_config.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 #include "eigenformer/nn/kv_cache.hpp"
 #include "eigenformer/nn/linear.hpp"
 #include "eigenformer/nn/rope.hpp"

@@ -19,7 +19,7 @@
 
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/model/gpt_config.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 
 namespace eigenformer {
 

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/gelu.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 #include "eigenformer/nn/linear.hpp"
 
 namespace eigenformer {

@@ -9,7 +9,7 @@
 #include <cmath>
 #include <string>
 
-#include "eigenformer/model/gpt_config.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 #include "eigenformer/nn/linear.hpp"
 
 namespace eigenformer {

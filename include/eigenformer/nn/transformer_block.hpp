@@ -16,9 +16,9 @@
 #include <type_traits>
 
 #include "eigenformer/core/layer.hpp"
-#include "eigenformer/model/gpt_config.hpp"
 #include "eigenformer/nn/causal_self_attention.hpp"
 #include "eigenformer/nn/dropout.hpp"
+#include "eigenformer/nn/gpt_config.hpp"
 #include "eigenformer/nn/layer_norm.hpp"
 #include "eigenformer/nn/mlp.hpp"
 #include "eigenformer/nn/rms_norm.hpp"

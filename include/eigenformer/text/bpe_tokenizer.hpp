@@ -15,7 +15,7 @@
 // File format (text): "eigenformer bpe tokenizer 2", then "merges N" and N lines
 // "a b" (merge i makes token 256 + i from tokens a and b), then "special M" and M
 // lines, each a special token's text (token 256 + N + i), a line "end", and a last
-// line "crc32 xxxxxxxx", the checksum of the lines before it (io/binary_file.hpp), also
+// line "crc32 xxxxxxxx", the checksum of the lines before it (core/binary_file.hpp), also
 // the tokenizer's fingerprint. Version 1 files (no checksum) still load.
 #pragma once
 
@@ -31,9 +31,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include "eigenformer/core/binary_file.hpp"
 #include "eigenformer/core/os.hpp"
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/io/binary_file.hpp"
 #include "eigenformer/text/pre_split.hpp"
 #include "eigenformer/text/special_tokens.hpp"
 

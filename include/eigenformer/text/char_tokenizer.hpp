@@ -7,7 +7,7 @@
 // File format (text): a first line "eigenformer char tokenizer 3", a line with the
 // number of characters, each character's code point in decimal, one per line, then
 // "special M" and M lines, each a special token's text, a line "end", and a last line
-// "crc32 xxxxxxxx", the checksum of the lines before it (io/binary_file.hpp): a cut-off
+// "crc32 xxxxxxxx", the checksum of the lines before it (core/binary_file.hpp): a cut-off
 // or altered file is always noticed. That checksum is also the tokenizer's fingerprint,
 // which a checkpoint records to refuse a model's use with another tokenizer.
 // Version 2 files (no checksum) and 1 (no special tokens either) still load.
@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "eigenformer/core/binary_file.hpp"
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/io/binary_file.hpp"
 #include "eigenformer/text/special_tokens.hpp"
 #include "eigenformer/text/utf8.hpp"
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/error.hpp"
-#include "eigenformer/data/batch.hpp"
 
 namespace eigenformer {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/binary_file.hpp"
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/io/binary_file.hpp"
 
 namespace eigenformer {
 

@@ -17,8 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "eigenformer/core/binary_file.hpp"
 #include "eigenformer/core/error.hpp"
-#include "eigenformer/io/binary_file.hpp"
 #include "eigenformer/tools/tool.hpp"
 
 namespace eigenformer {

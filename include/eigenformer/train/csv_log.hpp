@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/binary_file.hpp"
 #include "eigenformer/core/error.hpp"
-#include "eigenformer/io/binary_file.hpp"
 
 namespace eigenformer {
 

@@ -9,8 +9,8 @@
 
 #include <vector>
 
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/error.hpp"
-#include "eigenformer/data/batch.hpp"
 #include "eigenformer/nn/cross_entropy.hpp"
 
 namespace eigenformer {

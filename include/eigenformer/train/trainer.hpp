@@ -33,8 +33,8 @@
 #include <utility>
 #include <vector>
 
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/os.hpp"
-#include "eigenformer/data/batch.hpp"
 #include "eigenformer/io/checkpoint.hpp"
 #include "eigenformer/optim/clip_grad_norm.hpp"
 #include "eigenformer/train/csv_log.hpp"

@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "eigenformer/core/crc32.hpp"
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/os.hpp"
 #include "eigenformer/core/types.hpp"
-#include "eigenformer/io/crc32.hpp"
 
 namespace eigenformer {
 

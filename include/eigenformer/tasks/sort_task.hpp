@@ -10,8 +10,8 @@
 #include <algorithm>
 
 #include "eigenformer/analysis/proportion.hpp"
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/rng.hpp"
-#include "eigenformer/data/batch.hpp"
 #include "eigenformer/model/generate.hpp"
 
 namespace eigenformer {

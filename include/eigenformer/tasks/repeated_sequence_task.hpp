@@ -24,8 +24,8 @@
 #include <numeric>
 #include <vector>
 
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/rng.hpp"
-#include "eigenformer/data/batch.hpp"
 
 namespace eigenformer {
 

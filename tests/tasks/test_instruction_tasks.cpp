@@ -1,5 +1,5 @@
 #include <algorithm>
-#include <eigenformer/data/instruction_tasks.hpp>
+#include <eigenformer/tasks/instruction_tasks.hpp>
 #include <eigenformer/text/char_tokenizer.hpp>
 #include <map>
 #include <set>

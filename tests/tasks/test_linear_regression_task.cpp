@@ -1,4 +1,4 @@
-#include <eigenformer/data/linear_regression_task.hpp>
+#include <eigenformer/tasks/linear_regression_task.hpp>
 
 #include "test_helpers.hpp"
 

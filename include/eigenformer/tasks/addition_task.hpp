@@ -20,9 +20,9 @@
 #include <string>
 #include <string_view>
 
+#include "eigenformer/core/batch.hpp"
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/rng.hpp"
-#include "eigenformer/data/batch.hpp"
 #include "eigenformer/text/char_tokenizer.hpp"
 
 namespace eigenformer {
