@@ -25,6 +25,7 @@ Matrix<float> random_activations(Index rows, Index cols) {
 /// Layers run on EIGENFORMER_THREADS threads (default 1), like the model benchmarks.
 void use_requested_threads() {
   const char* threads = std::getenv("EIGENFORMER_THREADS");
+  tune_process_for_speed();
   set_num_threads(threads ? std::atoi(threads) : 1);
 }
 

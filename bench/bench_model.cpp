@@ -17,6 +17,7 @@ const char* kConfigs[] = {"tiny", "small", "gpt2-mini", "scaling"};  // scaling:
 
 void use_requested_threads() {
   const char* threads = std::getenv("EIGENFORMER_THREADS");
+  tune_process_for_speed();
   set_num_threads(threads ? std::atoi(threads) : 1);
 }
 

@@ -50,6 +50,7 @@ int main(int argc, char** argv) try {
   const std::string mode = args["--mode"];
   const int threads = std::stoi(args["--threads"]);
   const Index batch = std::stoi(args["--batch"]);
+  tune_process_for_speed();
   set_num_threads(threads);
   GPT<float> model(config.model);
 

@@ -98,6 +98,7 @@ Scored score(Model& model, const CharTokenizer& tokenizer, const std::vector<Ari
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   Options options;
   CLI::App app{"Exact work beyond the model: a calculator called from inside the reply, against answering directly."};
   examples::calculator_tool::add_options(app, options);

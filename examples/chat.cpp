@@ -166,6 +166,7 @@ Tokens prompt_for(const CharTokenizer& tokenizer, Conversation& history, Index b
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   Options options;
   CLI::App app{"Chat with a small tuned model that calls a calculator and a lookup tool."};
   examples::chat::add_options(app, options);

@@ -100,6 +100,7 @@ Proportion agreement(const std::vector<std::string>& said, const std::vector<std
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   Options options;
   CLI::App app{"Knowledge is static: a closed-book model beside one that looks facts up, as the world changes."};
   examples::fresh_knowledge::add_options(app, options);

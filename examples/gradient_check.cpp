@@ -63,6 +63,7 @@ void report(Stack& stack, const Matrix<double>& x, Rng& rng) {
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   CLI::App app{
       "Checks a layer stack's backward pass against finite differences, then plants a 1% bug and shows the check catch "
       "it."};  // no flags: --help says what it teaches

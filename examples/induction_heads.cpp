@@ -382,6 +382,7 @@ void report_heads(Model& model, const Evaluation& evaluation) {
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   Options options;
   CLI::App app{"In-context learning: induction heads form, beside a model that learned a shortcut."};
   examples::induction_heads::add_options(app, options);

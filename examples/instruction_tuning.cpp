@@ -177,6 +177,7 @@ void train_model(Model& model, Index steps, double lr, const std::string& csv_pa
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   Options options;
   CLI::App app{"Instruction tuning: a base model, supervised fine-tuning, each figure beside its control."};
   examples::instruction_tuning::add_options(app, options);

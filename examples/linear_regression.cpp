@@ -34,6 +34,7 @@
 using namespace eigenformer;
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   examples::linear_regression::Options options;
   CLI::App app{"In-context linear regression: a transformer learns least squares from the pairs in its prompt."};
   examples::linear_regression::add_options(app, options);

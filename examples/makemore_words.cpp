@@ -176,6 +176,7 @@ int sample_command(const Arguments& a) {
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   Arguments arguments;
   CLI::App app{"makemore: a GPT that invents words like the lines it was trained on."};
   examples::makemore_words::add_commands(app, arguments);

@@ -391,6 +391,7 @@ void print_isoflop_table(const std::vector<RunResult>& results, const std::array
 }  // namespace
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   Options options;
   CLI::App app{"Scaling laws on the King James Bible: loss against model size, data and compute."};
   examples::scaling_laws::add_options(app, options);

@@ -133,6 +133,7 @@ std::vector<Proportion> train_and_test(AnswerFormat format, std::uint64_t seed, 
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   Options options;
   CLI::App app{"Step-by-step reasoning: 3-digit addition with the answer plain, reversed or as a scratchpad."};
   examples::scratchpad_arithmetic::add_options(app, options);

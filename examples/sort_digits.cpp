@@ -19,6 +19,7 @@
 using namespace eigenformer;
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   CLI::App app{
       "Trains a small GPT to sort lists of digits, then sorts lists it has never seen."};  // no flags: --help says what
                                                                                            // it teaches

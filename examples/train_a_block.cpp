@@ -22,6 +22,7 @@
 using namespace eigenformer;
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   CLI::App app{
       "Wires embeddings, one transformer block, a head and the loss by hand and trains them to copy the token two "
       "positions back."};  // no flags: --help says what it teaches

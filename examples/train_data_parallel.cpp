@@ -28,6 +28,7 @@
 #include <eigenformer/train/trainer.hpp>
 #include <filesystem>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "command_line/checks.hpp"
@@ -43,6 +44,8 @@ struct TrainingRun {
   Index optimizer_bytes = 0;  // on this rank
 };
 
+/// Trains on this rank's slice of every global batch; `processes` slices the batches and
+/// shares the gradients (DataParallel), or is the optimizer itself (Zero1AdamW).
 template <class Optimizer, class Processes>
 TrainingRun train_on_ranks(GPT<float>& model, Optimizer& optimizer, Processes& processes, const TokenDataset& data,
                            const Options& options) {
@@ -52,17 +55,22 @@ TrainingRun train_on_ranks(GPT<float>& model, Optimizer& optimizer, Processes& p
   training.checkpoint_path = options.out + "/model.ckpt";
   training.checkpoint_every = 100;
   training.resume = options.resume;
-  const auto history = train(
-      model, optimizer, WarmupCosineSchedule{3e-3, 30, options.steps, 3e-4},
-      [&](Index step, Index) {  // the global batch, the same on every rank; each trains on its slice
-        Rng rng(options.seed * 7777 + std::uint64_t(step));
-        return processes.slice(data.batch(options.batch, kTime, rng));
-      },
-      training, {}, processes);
+  const WarmupCosineSchedule schedule{3e-3, 30, options.steps, 3e-4};
+  const auto next_batch = [&](Index step,
+                              Index) {  // the global batch, the same on every rank; each trains on its slice
+    Rng rng(options.seed * 7777 + std::uint64_t(step));
+    return processes.slice(data.batch(options.batch, kTime, rng));
+  };
+  std::vector<StepRecord> history;
+  if constexpr (std::is_same_v<Optimizer, Processes>)  // ZeRO-1: passed once, as the optimizer
+    history = train(model, optimizer, schedule, next_batch, training);
+  else
+    history = train(model, optimizer, schedule, next_batch, training, {}, processes);
   return {history, processes.communication_seconds(), 0};
 }
 
 int main(int argc, char** argv) try {
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
   dist::MpiSession mpi(argc, argv);
   try {
     Options options;

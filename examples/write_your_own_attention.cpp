@@ -166,10 +166,10 @@ Proportion train_to_sort(Model& model, const SortTask& task, Index steps) {
 }
 
 int main(int argc, char** argv) try {
-  CLI::
-      App
-          app{"Writes multi-query attention, checks its gradients, and trains it in a GPT beside multi-head "
-              "attention."};  // no flags: --help says what it teaches
+  tune_process_for_speed();  // this program asks for the process-wide speed settings (core/threads.hpp)
+  CLI::App app{
+      "Writes multi-query attention, checks its gradients, and trains it in a GPT beside multi-head "
+      "attention."};  // no flags: --help says what it teaches
   CLI11_PARSE(app, argc, argv);
   // 1. Is the backward right? Finite differences in double, through a whole block.
   GPTConfig small{.block_size = 6, .num_heads = 3, .channels = 12};

@@ -4,8 +4,8 @@
     %%cpp [--name NAME] [--timeout SECONDS] [--args "ARGS"]
     <C++ code>
 
-A cell without its own `int main` is wrapped in one (with the umbrella header
-included and `using namespace eigenformer;`), so a lesson cell can be a few
+A cell without its own `int main` is wrapped in one (with the umbrella header,
+`using namespace eigenformer;` and the speed call tune_process_for_speed()), so a lesson cell can be a few
 statements. The program is compiled with g++ -O2 against ../include and Eigen
 (a precompiled umbrella header saves re-parsing it per cell, and the library's
 common instances, GPT<float> and its layers, are compiled once and linked: see
@@ -89,7 +89,7 @@ def compile_program(source, name=None, include_directories=()):
     includes = [flag for directory in include_directories for flag in ("-iquote", str(directory))]
     if "int main" not in source:
         source = ("#include <iostream>\n#include <eigenformer/eigenformer.hpp>\nusing namespace eigenformer;\n"
-                  "int main() {\n" + source + "\n  return 0;\n}\n")
+                  "int main() {\n  tune_process_for_speed();\n" + source + "\n  return 0;\n}\n")
     headers = _headers_digest()
     key = hashlib.sha256((headers + " ".join(FLAGS + includes) + source).encode()).hexdigest()[:16]
     BUILD.mkdir(parents=True, exist_ok=True)

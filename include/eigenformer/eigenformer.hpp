@@ -1,7 +1,7 @@
 // eigenformer: build, train and run a GPT from readable parts.
 // The umbrella header: include this to get everything but one header, which you include
 // by name where you use it: tasks/linear_regression_task.hpp (its least-squares reference
-// needs Eigen's QR solver, which would add ~10 s to every file that includes this one).
+// needs Eigen's QR solver, which would add seconds to every file that includes this one).
 #pragma once
 
 #include "eigenformer/analysis/probes.hpp"

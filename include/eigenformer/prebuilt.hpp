@@ -2,7 +2,7 @@
 //
 // Header-only has a price: every program compiles GPT<float>, its layers, AdamW and the
 // matrix product again, and at -O2 that is most of its compile time (the README's GPT
-// program: 13 s, of which the lines you wrote are a fraction). So the programs built in
+// program's lines are a fraction of it: scripts/compile_cost.sh measures both). So the programs built in
 // this tree see the common instances as `extern template`: "compiled elsewhere, do not
 // compile them here". They are compiled once, in the eigenformer_prebuilt library
 // (prebuilt/float.cpp and prebuilt/double.cpp), which CMake builds with the same flags

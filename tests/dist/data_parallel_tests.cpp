@@ -75,8 +75,7 @@ GPT<S> trained_zero1(const Communicator& communicator) {
   GPT<S> model(small_config(), communicator.rank() == 0 ? 7 : 99);
   dist::Zero1AdamW<S> zero(communicator, model.parameter_list(), kAdam);
   train(
-      model, zero, kSchedule, [&](Index step, Index) { return zero.slice(global_batch(step)); }, quiet(kSteps), {},
-      zero);
+      model, zero, kSchedule, [&](Index step, Index) { return zero.slice(global_batch(step)); }, quiet(kSteps));
   return model;
 }
 
@@ -191,8 +190,7 @@ TEST_CASE("dist: a checkpoint from 2 ranks resumes in 1 process and in ZeRO-1, a
   zero_resumed.checkpoint_path = shared;
   zero_resumed.resume = true;
   const auto zero_rest = train(
-      sharded, zero, kSchedule, [&](Index step, Index) { return zero.slice(global_batch(step)); }, zero_resumed, {},
-      zero);
+      sharded, zero, kSchedule, [&](Index step, Index) { return zero.slice(global_batch(step)); }, zero_resumed);
   CHECK(zero_rest.size() == 5);
   check_same_weights(uninterrupted, sharded, 1e-12);
 
@@ -239,9 +237,11 @@ TEST_CASE("dist: misuse is a named error") {
                                   {"other parameters than the Zero1AdamW was built with"});
   testing::require_error_mentions([&] { zero.state([](const std::string&, Matrix<double>&) {}); },
                                   {"whole state exists only on rank 0 while saving or resuming"});
-  testing::require_error_mentions(  // as the optimizer of a one-process train(): its gradient was never reduced
+  // train(model, zero, ...) finds ZeRO-1's own train(); forced into the one-process one, its
+  // gradient is never reduced: a named error, not a silent single-rank step.
+  testing::require_error_mentions(
       [&] {
-        train(
+        eigenformer::train(
             model, zero, kSchedule, [](Index step, Index) { return global_batch(step); }, quiet(1));
       },
       {"step() without a clip_gradients() before it"});

@@ -87,3 +87,14 @@ TEST_CASE("fast::even_piece: consecutive pieces, sizes within one, every index o
       CHECK(next == total);
     }
 }
+
+TEST_CASE("A product changes no process-wide setting: only tune_process_for_speed() does, when called") {
+  Rng rng(3);
+  Linear<float> layer(64, 64, true, rng);
+  const Matrix<float> x = Matrix<float>::Ones(256, 64);
+  Eigen::setNbThreads(3);  // a program's own choice
+  layer.forward(x);
+  CHECK(Eigen::nbThreads() == 3);
+  tune_process_for_speed();  // asked for: our programs' one call
+  CHECK(Eigen::nbThreads() == 1);
+}

@@ -1,4 +1,5 @@
-// One knob for the thread count, and the other process-wide settings a step relies on.
+// One knob for the thread count, and one call for the process-wide settings that make
+// training fast, which a program asks for: the library itself never changes them.
 //
 // One pool of threads, OpenMP's, runs a step: attention's (batch, head) pairs and
 // slabs of every large matrix product (fast/multiply.hpp) are shared out over it.
@@ -29,31 +30,30 @@ extern "C" void openblas_set_num_threads(int threads);  // OpenBLAS's own knob (
 
 namespace eigenformer {
 
-/// Once per program, before the first step:
-///  - the GEMM library runs single-threaded; our OpenMP loops share the cores;
+/// The first line of our programs (examples, benchmarks, notebooks, tests): settings of
+/// the whole process that make training fast, so a program asks for them by name.
+///  - the GEMM library runs single-threaded; our OpenMP loops share the cores (a second
+///    pool would fight ours);
 ///  - freed memory stays with the program. Layers return their outputs by value, so a
 ///    step allocates and frees the same activation-sized blocks every time; glibc would
 ///    hand a large freed block back to the OS and then fault in fresh zeroed pages for
-///    the next step (~5% of a tiny step, measured). Kept, the next step reuses them.
-///    The program's peak memory is unchanged; it is simply not returned between steps.
-inline void configure_process_once() {
-  static const bool done = [] {
-    Eigen::setNbThreads(1);
+///    the next step. Kept, the next step reuses them (bench/race.sh shows the gain). The
+///    program's peak memory is unchanged; it is simply not returned between steps.
+/// A program that includes eigenformer and never calls this keeps its own settings.
+inline void tune_process_for_speed() {
+  Eigen::setNbThreads(1);
 #ifdef EIGENFORMER_OPENBLAS
-    openblas_set_num_threads(1);
+  openblas_set_num_threads(1);
 #endif
 #ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // blocks up to 32 MiB (glibc's maximum) from the heap, not mmap
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);   // keep up to 1 GiB of freed heap for reuse
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // blocks up to 32 MiB (glibc's maximum) from the heap, not mmap
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);   // keep up to 1 GiB of freed heap for reuse
 #endif
-    return true;
-  }();
-  (void)done;
 }
 
+/// OpenMP's thread count for our loops: a setting of this program's, like any omp_set_num_threads.
 inline void set_num_threads(int threads) {
   EF_CHECK(threads >= 1, "thread count must be at least 1, got " << threads);
-  configure_process_once();
 #ifdef _OPENMP
   omp_set_num_threads(threads);
 #endif
@@ -83,10 +83,10 @@ inline int num_threads() {
 namespace eigenformer {
 
 /// Waking a team of threads costs microseconds (tens of them with OMP_WAIT_POLICY=PASSIVE,
-/// which must wake each thread from the kernel); below ~2M multiply-adds (~40 us of work
-/// on one core) a loop is faster on one thread, and leaves the other cores to other
-/// programs. Measured on the README's gradient check (small products only): at a 200K
-/// threshold 2 passive threads took 21.8 s against 10.4 s on one; at 2M, 9.2 s and 9.6 s.
+/// which must wake each thread from the kernel); below ~2M multiply-adds (tens of
+/// microseconds of work on one core) a loop is faster on one thread, and leaves the other
+/// cores to other programs. The README's gradient check (small products only) at 1 and 2
+/// passive threads is the measure: lower thresholds made 2 threads slower than one.
 inline bool worth_parallel(Index multiply_adds) { return multiply_adds >= 2000000; }
 
 }  // namespace eigenformer

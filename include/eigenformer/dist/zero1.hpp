@@ -15,9 +15,10 @@
 // (an allreduce is a reduce-scatter then an allgather), so the memory saving is free in
 // traffic. The result equals DataParallel with AdamW up to rounding.
 //
-// It is the optimizer and train()'s `processes` at once (train/single_process.hpp):
+// It is the optimizer and train()'s `processes` at once (train/single_process.hpp), so it
+// is passed once, as the optimizer (the train() overload below):
 //   Zero1AdamW<float> zero(communicator, model.parameter_list(), {.lr = 3e-3});
-//   train(model, zero, schedule, [&](Index s, Index m) { return zero.slice(batch(s, m)); }, options, {}, zero);
+//   train(model, zero, schedule, [&](Index s, Index m) { return zero.slice(batch(s, m)); }, options);
 // Checkpoints hold the whole m and v, as AdamW's do (rank 0 gathers the slices and writes),
 // so a run resumes with any number of ranks, with or without ZeRO.
 #pragma once
@@ -32,6 +33,7 @@
 #include "eigenformer/dist/rank_group.hpp"
 #include "eigenformer/io/checkpoint.hpp"
 #include "eigenformer/optim/adam.hpp"
+#include "eigenformer/train/trainer.hpp"
 
 namespace eigenformer::dist {
 
@@ -73,7 +75,7 @@ class Zero1AdamW : public RankGroup {
   void step() {
     EF_CHECK(gradient_ready_,
              "Zero1AdamW: step() without a clip_gradients() before it (its slice of the mean "
-             "gradient): pass it to train() as the processes too, train(..., {}, zero)");
+             "gradient): train with it as train(model, zero, schedule, next_batch, options)");
     gradient_ready_ = false;  // each step uses one reduce-scatter's gradient, once
     ++step_count_;
     layout_.for_each_piece_of_slice(rank(), [&](const Parameter<S>& p, Index at, Index first, Index count) {
@@ -191,5 +193,12 @@ class Zero1AdamW : public RankGroup {
   Index step_count_ = 0;
   bool gradient_ready_ = false;
 };
+
+/// Training with ZeRO-1: the optimizer is also the processes policy, so it is passed once.
+template <class Model, class S, class Schedule, class NextBatch>
+std::vector<StepRecord> train(Model& model, Zero1AdamW<S>& zero, const Schedule& schedule, NextBatch&& next_batch,
+                              const TrainingOptions& options, const std::function<double()>& evaluate = {}) {
+  return eigenformer::train(model, zero, schedule, std::forward<NextBatch>(next_batch), options, evaluate, zero);
+}
 
 }  // namespace eigenformer::dist

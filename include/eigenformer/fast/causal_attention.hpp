@@ -20,8 +20,8 @@ namespace eigenformer {
 
 namespace fast {
 
-/// Queries are processed in chunks of this many rows (16, 32 and 64 measured alike at
-/// T = 64 and 128; 32 keeps the saving at long T).
+/// Queries are processed in chunks of this many rows (16, 32 and 64 run alike at T = 64
+/// and 128 in bench/bench_layers.cpp's BM_Layer_Attention; 32 keeps the saving at long T).
 inline constexpr Index kQueryChunk = 32;
 
 /// P = causal softmax(q k^T * scale), Y = P v for one (sequence, head). The first `past`

@@ -6,8 +6,8 @@
 //  - Every operand is first reduced to a view: numbers in memory, rows x cols, stored
 //    row by row or column by column, with a stride. A transposed row-major block is a
 //    column-major view of the same numbers, so the product itself exists for four
-//    storage-order pairs per number type, not once per Eigen expression type (a
-//    Linear's three products compiled in 2.8 s before; all of a GPT's in the same now).
+//    storage-order pairs per number type, not once per Eigen expression type
+//    (scripts/compile_cost.sh measures what a program's compile costs).
 //  - Where OpenBLAS is used (EIGENFORMER_OPENBLAS) float products call its sgemm
 //    directly, cut into pieces its AVX-512 "small-matrix" kernels take whole: those
 //    read A and B where they lie and write C directly, where a large call first packs
@@ -17,8 +17,9 @@
 //    sgemm_small_kernel_permit_skylakex.c), so a product is cut into row slabs of C,
 //    or, when C itself is too large for a slab (a weight gradient dW = dy^T x, summed
 //    over thousands of rows), into slices of the inner sum. At the tiny config's shapes
-//    the pieces run at ~114 GFLOP/s against ~99 for one large call (a step: 96K -> 109K
-//    tokens/s). Wider layers do not fit in pieces of a useful size and keep one call.
+//    the pieces run faster than one large call (bench/bench_layers.cpp's BM_Layer_Linear
+//    and bench/race.sh measure it). Wider layers do not fit in pieces of a useful size
+//    and keep one call.
 //  - Elsewhere Eigen multiplies the views (its own GEMM, or OpenBLAS's via EIGEN_USE_BLAS).
 // BLAS is column-major (Fortran): our row-major C, read column by column, is C^T, so we
 // ask for C^T = B^T A^T. A row-major view is, read that way, already the transpose we
@@ -29,6 +30,14 @@
 
 #include "eigenformer/core/types.hpp"
 #include "eigenformer/fast/even_split.hpp"
+
+#ifdef EIGENFORMER_OPENBLAS
+/// The Fortran BLAS product OpenBLAS exports, C = alpha op(A) op(B) + beta C, column-major;
+/// declared exactly as Eigen's Eigen/src/misc/blas.h declares it (EIGEN_USE_BLAS).
+extern "C" int sgemm_(const char* trans_a, const char* trans_b, const int* m, const int* n, const int* k,
+                      const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,
+                      const float* beta, float* c, const int* ldc);
+#endif
 
 namespace eigenformer {
 
@@ -79,6 +88,9 @@ OutputView<typename std::remove_reference_t<D>::Scalar> output_view_of(D&& d) {
 }
 
 namespace detail {
+
+// The one place the library reaches into Eigen::internal: Eigen's GEMM and GEMV drivers,
+// called directly (below). An Eigen release that moves them breaks here and nowhere else.
 
 /// C = A B (kNo) or C += A B (kYes) by Eigen, for one pair of storage orders. Eigen's
 /// GEMM driver is called directly: Eigen's general product would also compile its

@@ -21,7 +21,6 @@ namespace eigenformer::fast {
 /// blocks. dst may be a block of a matrix.
 template <class Dst, class Lhs, class Rhs>
 void multiply(Dst&& dst, const Lhs& lhs, const Rhs& rhs, Accumulate accumulate = Accumulate::kNo) {
-  configure_process_once();
   const auto c = output_view_of(dst);
   const auto a = view_of(lhs), b = view_of(rhs);
   const int parts = worth_parallel(c.rows * a.cols * b.cols) ? std::min<int>(num_threads(), int(c.rows)) : 1;

@@ -28,7 +28,7 @@ struct CausalAttention {
 /// P and Y for queries q (T, D) over keys and values k, v (past + T, D).
 template <class S>
 CausalAttention<S> causal_attention(const Matrix<S>& q, const Matrix<S>& k, const Matrix<S>& v, Index past = 0) {
-  Matrix<S> scores = q * k.transpose();                                // S (T, L), before the scale
+  Matrix<S> scores = q * k.transpose();                              // S (T, L), before the scale
   causal_softmax_rows(scores, S(1) / std::sqrt(S(q.cols())), past);  // P: the scale folded into the softmax
   Matrix<S> output = scores * v;
   return {std::move(scores), std::move(output)};

@@ -37,10 +37,11 @@ class MLP {
     std::size_t bytes() const { return bytes_of(fc, gelu, proj); }
   };
 
-  /// Each line's output moves into the next line's saved state: nothing is copied twice.
-  Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
+  /// Each line's output moves into the next line's saved state, and x (taken by value)
+  /// into fc's: a temporary input is never copied.
+  Matrix<S> forward(Matrix<S> x, Saved& saved) const {
     saved.ticket.clear();
-    Matrix<S> a = fc_.forward(x, saved.fc);                 // a = x W_fc^T + b_fc      (N, 4C)
+    Matrix<S> a = fc_.forward(std::move(x), saved.fc);      // a = x W_fc^T + b_fc      (N, 4C)
     Matrix<S> h = gelu_.forward(std::move(a), saved.gelu);  // h = GELU(a)              (N, 4C)
     Matrix<S> y = proj_.forward(std::move(h), saved.proj);  // y = h W_proj^T + b_proj  (N, C)
     saved.ticket.issue(this);

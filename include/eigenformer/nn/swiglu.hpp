@@ -38,10 +38,11 @@ class SwiGLU {
     std::size_t bytes() const { return bytes_of(gate_out, up_out, gate, up, proj); }
   };
 
-  Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
+  /// x is taken by value: a temporary moves into up's saved state (gate keeps a copy).
+  Matrix<S> forward(Matrix<S> x, Saved& saved) const {
     saved.ticket.clear();
     saved.gate_out = gate_.forward(x, saved.gate);                  // a = x W_gate^T  (N, hidden)
-    saved.up_out = up_.forward(x, saved.up);                        // u = x W_up^T    (N, hidden)
+    saved.up_out = up_.forward(std::move(x), saved.up);             // u = x W_up^T    (N, hidden)
     Matrix<S> h = silu(saved.gate_out).cwiseProduct(saved.up_out);  // h = silu(a) * u
     Matrix<S> y = proj_.forward(std::move(h), saved.proj);          // y = h W_proj^T  (N, C)
     saved.ticket.issue(this);
