@@ -12,7 +12,7 @@ left as prose, the code on the right, highlighted (Pygments). The comment conven
     libjs-mathjax, offline);
   - `code` is code; a header named in a comment (kv_cache.hpp, fast/gemm.hpp) is a link to it.
 In the code, every #include of the library and every library type name links to its page. The
-index lists the headers in reading order (core, nn, model, optim, train, text, data, io, analysis,
+index lists the headers in reading order (core, nn, model, optim, train, text, data, tasks, io, analysis,
 then the rest), each folder's headers ordered so that a header comes after those it includes, and
 links the notebooks and exercises (rendered to HTML, unexecuted).
 """
@@ -30,7 +30,7 @@ from pygments.lexers import CppLexer
 ROOT = Path(__file__).resolve().parent.parent
 INCLUDE = ROOT / "include"
 MATHJAX = Path("/usr/share/javascript/mathjax")
-READING_ORDER = ["core", "nn", "model", "optim", "train", "text", "data", "io", "analysis", "fast", "tools", "dist", ""]
+READING_ORDER = ["core", "nn", "model", "optim", "train", "text", "data", "tasks", "io", "analysis", "fast", "tools", "dist", ""]
 STYLE = """
 body { font-family: Georgia, serif; margin: 0; color: #222; }
 header { padding: 0.8em 1.5em; background: #f4f1ea; border-bottom: 1px solid #ddd; font-family: sans-serif; }

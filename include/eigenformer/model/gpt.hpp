@@ -84,7 +84,8 @@ class GPT {
       x = blocks_[std::size_t(l)].forward(x, batch, time, activations.blocks[std::size_t(l)]);
     // logits = norm_f(x_L) E^T
     activations.final_normed = final_norm_.forward(x, activations.final_norm);
-    Matrix<S> logits(x.rows(), config_.vocab_size);
+    Matrix<S> logits = std::move(activations.loss.probabilities);  // last step's (B*T, V) buffer, reused
+    logits.resize(x.rows(), config_.vocab_size);
     fast::multiply(logits, activations.final_normed, head_weight().value.transpose());
     const S loss = loss_.forward(std::move(logits), targets, activations.loss);
     activations.ticket.issue(this);
@@ -96,7 +97,7 @@ class GPT {
   void backward(Activations& activations) {
     activations.ticket.spend(this, "GPT");
     // dL/dloss = 1; logits = h E^T, so dh = dlogits E and dE += dlogits^T h
-    const Matrix<S> logits_grad = loss_.backward(activations.loss, S(1));
+    Matrix<S> logits_grad = loss_.backward(activations.loss, S(1));
     Parameter<S>& head = head_weight();
     fast::multiply(head.grad, logits_grad.transpose(), activations.final_normed, Accumulate::kYes);
     Matrix<S> grad(logits_grad.rows(), config_.channels);
@@ -109,6 +110,9 @@ class GPT {
     grad = embedding_dropout_.backward(activations.embedding_dropout, std::move(grad));
     token_embedding_.backward(activations.token_embedding, grad);
     if (position_embedding_) position_embedding_->backward(activations.position_embedding, grad);
+    // The (B*T, V) buffer goes back for the next forward to write its logits into: at a
+    // large vocabulary, allocating it anew every step costs more than the softmax.
+    activations.loss.probabilities = std::move(logits_grad);
   }
 
   /// Inference: logits (B*T, V) for the next T tokens of B sequences, continuing the

@@ -27,6 +27,7 @@ class CrossEntropy {
 
   /// What backward reads, and what probes read: softmax(logits) (N, V), the targets,
   /// how many rows have one, and each row's loss (N,) (NaN where the target is -1).
+  /// Backward takes the probabilities over (they become dL/dlogits in place).
   struct Saved {
     Matrix<S> probabilities;
     Tokens targets;

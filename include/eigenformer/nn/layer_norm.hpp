@@ -36,30 +36,24 @@ class LayerNorm {
     std::size_t bytes() const { return bytes_of(normalized, rstd); }
   };
 
-  /// Normalizes each row, keeping xhat and 1/std in `saved`. One row at a time, so
-  /// each row is read from memory once and its statistics and outputs come from cache.
+  /// Normalizes each row, keeping xhat and 1/std in `saved`.
   Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
     saved.ticket.clear();
     check_columns(x, channels(), weight_.name);
     saved.normalized.resize(x.rows(), x.cols());
     saved.rstd.resize(x.rows());
-    Matrix<S> y(x.rows(), x.cols());
-    const auto weight = weight_.value.row(0).array(), bias = bias_.value.row(0).array();
-    for (Index n = 0; n < x.rows(); ++n) {
-      const S mean = x.row(n).mean();
-      const S var = (x.row(n).array() - mean).square().mean();
-      saved.rstd(n) = S(1) / std::sqrt(var + eps_);
-      saved.normalized.row(n) = (x.row(n).array() - mean) * saved.rstd(n);
-      y.row(n) = saved.normalized.row(n).array() * weight + bias;
-    }
+    Matrix<S> y = normalize(x, [&](Index n, const auto& xhat, S rstd) {
+      saved.normalized.row(n) = xhat;
+      saved.rstd(n) = rstd;
+    });
     saved.ticket.issue(this);
     return y;
   }
 
-  /// Inference: the same numbers, the saved state dropped.
+  /// Inference: the same numbers, nothing kept.
   Matrix<S> forward(const Matrix<S>& x) const {
-    Saved dropped;
-    return forward(x, dropped);
+    check_columns(x, channels(), weight_.name);
+    return normalize(x, [](Index, const auto&, S) {});
   }
 
   /// Forward was y = xhat * w + b with xhat = (x - mean) * rstd, so with dxhat = dy * w:
@@ -90,6 +84,24 @@ class LayerNorm {
   }
 
  private:
+  /// y = xhat * w + b row by row, handing keep(n, xhat_n, rstd_n) what backward would
+  /// need. One row at a time: each row is read from memory once, and its statistics and
+  /// outputs come from cache.
+  template <class Keep>
+  Matrix<S> normalize(const Matrix<S>& x, Keep&& keep) const {
+    Matrix<S> y(x.rows(), x.cols());
+    const auto weight = weight_.value.row(0).array(), bias = bias_.value.row(0).array();
+    for (Index n = 0; n < x.rows(); ++n) {
+      const S mean = x.row(n).mean();
+      const S var = (x.row(n).array() - mean).square().mean();
+      const S rstd = S(1) / std::sqrt(var + eps_);
+      y.row(n) = (x.row(n).array() - mean) * rstd;  // xhat, then scaled and shifted in place
+      keep(n, y.row(n), rstd);
+      y.row(n).array() = y.row(n).array() * weight + bias;
+    }
+    return y;
+  }
+
   Parameter<S> weight_, bias_;
   S eps_;
 };

@@ -34,27 +34,24 @@ class RMSNorm {
     std::size_t bytes() const { return bytes_of(normalized, rrms); }
   };
 
-  /// One row at a time, as LayerNorm: each row is read once and its outputs come from cache.
+  /// Normalizes each row, keeping xhat and 1/rms in `saved`.
   Matrix<S> forward(const Matrix<S>& x, Saved& saved) const {
     saved.ticket.clear();
     check_columns(x, channels(), weight_.name);
     saved.normalized.resize(x.rows(), x.cols());
     saved.rrms.resize(x.rows());
-    Matrix<S> y(x.rows(), x.cols());
-    const auto weight = weight_.value.row(0).array();
-    for (Index n = 0; n < x.rows(); ++n) {
-      saved.rrms(n) = S(1) / std::sqrt(x.row(n).squaredNorm() / S(x.cols()) + eps_);
-      saved.normalized.row(n) = x.row(n) * saved.rrms(n);
-      y.row(n) = saved.normalized.row(n).array() * weight;
-    }
+    Matrix<S> y = normalize(x, [&](Index n, const auto& xhat, S rrms) {
+      saved.normalized.row(n) = xhat;
+      saved.rrms(n) = rrms;
+    });
     saved.ticket.issue(this);
     return y;
   }
 
-  /// Inference: the same numbers, the saved state dropped.
+  /// Inference: the same numbers, nothing kept.
   Matrix<S> forward(const Matrix<S>& x) const {
-    Saved dropped;
-    return forward(x, dropped);
+    check_columns(x, channels(), weight_.name);
+    return normalize(x, [](Index, const auto&, S) {});
   }
 
   /// Forward was y = xhat * w with xhat = x * rrms, so with dxhat = dy * w:
@@ -82,6 +79,21 @@ class RMSNorm {
   }
 
  private:
+  /// y = xhat * w row by row, handing keep(n, xhat_n, rrms_n) what backward would need;
+  /// one row at a time, as LayerNorm.
+  template <class Keep>
+  Matrix<S> normalize(const Matrix<S>& x, Keep&& keep) const {
+    Matrix<S> y(x.rows(), x.cols());
+    const auto weight = weight_.value.row(0).array();
+    for (Index n = 0; n < x.rows(); ++n) {
+      const S rrms = S(1) / std::sqrt(x.row(n).squaredNorm() / S(x.cols()) + eps_);
+      y.row(n) = x.row(n) * rrms;  // xhat, then scaled in place
+      keep(n, y.row(n), rrms);
+      y.row(n).array() *= weight;
+    }
+    return y;
+  }
+
   Parameter<S> weight_;
   S eps_;
 };
