@@ -16,6 +16,7 @@
 #pragma once
 
 #include "eigenformer/fast/gemm.hpp"
+#include "eigenformer/model/generate.hpp"
 #include "eigenformer/model/gpt.hpp"
 #include "eigenformer/optim/adam.hpp"
 
@@ -58,6 +59,8 @@ extern const int EIGENFORMER_PREBUILT_LAYOUT;
   PREFIX template class CrossEntropy<S>;                                                                             \
   PREFIX template class GPT<S>;                                                                                      \
   PREFIX template class GPT<S, LlamaBlock<S>>;                                                                       \
+  PREFIX template Tokens generate<GPT<S>>(const GPT<S>&, const Tokens&, Index, Sampler&,                             \
+                                          const std::function<void(int)>&);                                          \
   PREFIX template class Adam<S>;                                                                                     \
   PREFIX template class AdamW<S>;
 // NOLINTEND(bugprone-macro-parentheses)

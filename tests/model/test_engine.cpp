@@ -1,4 +1,5 @@
 #include <stdexcept>
+#include <thread>
 
 #include "scripted_model.hpp"
 #include "test_helpers.hpp"
@@ -235,4 +236,19 @@ TEST_CASE("One decode loop: one seed gives one stream through generate(), comple
   const Completion one = complete(model, {prompts[0]}, alone_complete, {.end_token = f.chat.assistant_end}).at(0);
   const Tokens generated = generate(model, prompts[0], Index(one.tokens.size()), for_generate);
   CHECK(Tokens(generated.begin() + Index(prompts[0].size()), generated.end()) == one.tokens);
+}
+
+TEST_CASE("Run state is the caller's: threads generate from one const model at once, each as if alone") {
+  const GPT<float> model(testing::generation_config(), 11);
+  const std::vector<Tokens> prompts{{1, 2, 3}, {4, 5}, {6}, {7, 8, 9, 10}};
+  const auto write = [&](std::size_t i) {  // each thread: its own sampler and, inside generate, its own cache
+    Sampler sampler({1.0, 0, 1.0, 100 + i});
+    return generate(model, prompts[i], 30, sampler);
+  };
+  std::vector<Tokens> alone, together(prompts.size());
+  for (std::size_t i = 0; i < prompts.size(); ++i) alone.push_back(write(i));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < prompts.size(); ++i) threads.emplace_back([&, i] { together[i] = write(i); });
+  for (std::thread& thread : threads) thread.join();
+  CHECK(together == alone);
 }
