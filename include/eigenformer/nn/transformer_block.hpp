@@ -117,9 +117,7 @@ class TransformerBlock {
   ///   1. dx = dh + Norm_1^T(Attention^T(Dropout^T(dh)))
   Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
     saved.ticket.spend(this, name_);
-    Matrix<S> dh = dy;
-    if constexpr (kHasFFN)
-      dh += norm_2_.backward(saved.norm_2, ffn_.backward(saved.ffn, ffn_dropout_.backward(saved.ffn_dropout, dy)));
+    const Matrix<S> dh = feed_forward_backward(saved, dy);
     return dh + norm_1_.backward(saved.norm_1, attention_.backward(saved.attention, attention_dropout_.backward(
                                                                                         saved.attention_dropout, dh)));
   }
@@ -138,6 +136,15 @@ class TransformerBlock {
   const Attention& attention() const { return attention_; }
 
  private:
+  /// Step 2 backward, dh = dy + Norm_2^T(FFN^T(Dropout^T(dy))); without an FFN, dh = dy.
+  Matrix<S> feed_forward_backward(Saved& saved, const Matrix<S>& dy) {
+    if constexpr (kHasFFN)
+      return dy +
+             norm_2_.backward(saved.norm_2, ffn_.backward(saved.ffn, ffn_dropout_.backward(saved.ffn_dropout, dy)));
+    else
+      return dy;
+  }
+
   std::string name_;
   Norm norm_1_;
   Attention attention_;
