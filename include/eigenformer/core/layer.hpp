@@ -83,6 +83,26 @@ requires(sizeof...(Rest) > 0) std::size_t bytes_of(const First& first, const Res
   return bytes_of(first) + bytes_of(rest...);
 }
 
+/// The Saved of a layer whose backward reads only its input (Linear: dW = dy^T x; GELU).
+template <class S>
+struct SavedInput {
+  Matrix<S> input;
+  BackwardTicket ticket;
+  std::size_t bytes() const { return bytes_of(input); }
+};
+
+/// Such a layer's training forward: y = layer.forward(x), keeping x. x is taken by value:
+/// a temporary (another layer's output) moves in without a copy; a matrix the caller
+/// keeps is copied.
+template <class L, class S>
+Matrix<S> forward_keeping_input(const L& layer, Matrix<S> x, SavedInput<S>& saved) {
+  saved.ticket.clear();
+  Matrix<S> y = layer.forward(x);
+  saved.input = std::move(x);
+  saved.ticket.issue(&layer);
+  return y;
+}
+
 /// Every parameter of a layer or model, in visiting order: the flat list that
 /// optimizers, clipping and checkpoints loop over.
 template <HasParameters L>

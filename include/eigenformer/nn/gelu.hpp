@@ -18,11 +18,7 @@ class GELU {
   using Scalar = S;
 
   /// What backward reads: the input x (N, C).
-  struct Saved {
-    Matrix<S> input;
-    BackwardTicket ticket;
-    std::size_t bytes() const { return bytes_of(input); }
-  };
+  using Saved = SavedInput<S>;
 
   /// Array expressions, so Eigen vectorizes the tanh (for float, a fast rational
   /// approximation; std::tanh per element was ~30% of a step).
@@ -34,13 +30,7 @@ class GELU {
 
   /// The same, keeping x (moved in when it is a temporary). Backward computes tanh(u)
   /// again rather than keeping a copy: arithmetic is cheaper than memory.
-  Matrix<S> forward(Matrix<S> x, Saved& saved) const {
-    saved.ticket.clear();
-    Matrix<S> y = forward(x);
-    saved.input = std::move(x);
-    saved.ticket.issue(this);
-    return y;
-  }
+  Matrix<S> forward(Matrix<S> x, Saved& saved) const { return forward_keeping_input(*this, std::move(x), saved); }
 
   /// Forward was y = 0.5 x (1 + tanh u(x)); dx = dy * dy/dx from the header's formula.
   Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {

@@ -36,11 +36,7 @@ class Linear {
   Index out_features() const { return weight_.value.rows(); }
 
   /// What backward reads: the input x (N, in), for dW += dy^T x.
-  struct Saved {
-    Matrix<S> input;
-    BackwardTicket ticket;
-    std::size_t bytes() const { return bytes_of(input); }
-  };
+  using Saved = SavedInput<S>;
 
   /// y = x W^T + b, (N, in) -> (N, out): every row starts as b, then the product is added
   /// (one pass, where zeroing y and adding b afterwards would be two).
@@ -55,15 +51,8 @@ class Linear {
     return y;
   }
 
-  /// The same, keeping x in `saved`. x is taken by value: a temporary (another layer's
-  /// output) moves in without a copy; a matrix the caller keeps is copied.
-  Matrix<S> forward(Matrix<S> x, Saved& saved) const {
-    saved.ticket.clear();
-    Matrix<S> y = forward(x);
-    saved.input = std::move(x);
-    saved.ticket.issue(this);
-    return y;
-  }
+  /// The same, keeping x in `saved` (moved in when it is a temporary).
+  Matrix<S> forward(Matrix<S> x, Saved& saved) const { return forward_keeping_input(*this, std::move(x), saved); }
 
   /// Forward was y = x W^T + b, so dx = dy W, dW += dy^T x, db += sum over rows of dy.
   Matrix<S> backward(Saved& saved, const Matrix<S>& dy) {
