@@ -252,3 +252,15 @@ TEST_CASE("Run state is the caller's: threads generate from one const model at o
   for (std::thread& thread : threads) thread.join();
   CHECK(together == alone);
 }
+
+TEST_CASE("decode: prompts that do not fill the batch, or exceed the block size, are named errors") {
+  const GPT<float> model(testing::generation_config(), 11);
+  const auto never = [](Index, const auto&) { return Choice{0, true}; };
+  testing::require_error_mentions(
+      [&] {
+        decode(model, Tokens{1, 2, 3}, 2, 2, 5, AtBlockSize::kStop, never);
+      },
+      {"3 prompt tokens are not 2 rows of 2"});
+  testing::require_error_mentions([&] { decode(model, Tokens(10, 1), 1, 10, 5, AtBlockSize::kStop, never); },
+                                  {"prompts of 10 tokens exceed the block size 9"});
+}

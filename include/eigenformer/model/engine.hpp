@@ -78,7 +78,6 @@ enum class TokenSource { kModel, kTool };
 template <class Model, class Tokenizer>
 class Engine {
  public:
-  using S = typename Model::Scalar;
   /// Streams each token as a row gets it (for a chat: print as it comes).
   using OnToken = std::function<void(Index row, int token, TokenSource source)>;
   using Tools = std::vector<const Tool*>;

@@ -13,8 +13,9 @@
 // Dividing by \(\sqrt{D}\) keeps the scores' variance near 1, so the softmax does not
 // saturate. With RoPE (the Rotation parameter), q and k are rotated by position first.
 // Each (b, h) pair is independent, so they run in parallel (OpenMP), each on its
-// own contiguous (T, T) block of P that stays in cache; the per-pair work is a kernel
-// written for speed (fast/causal_attention.hpp: it skips the masked future).
+// own contiguous (T, T) block of P that stays in cache. The per-pair equations, plainly,
+// are nn/causal_attention.hpp; the layer runs the same numbers through the kernel in
+// fast/causal_attention.hpp, which skips the masked future.
 // Generating, forward with a KVCache (kv_cache.hpp) appends each new position's k and v
 // to the cache the caller owns, so a new token computes only its own q, k, v and
 // attends over the cache: O(T) per token instead of re-running the whole sequence.
