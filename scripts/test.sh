@@ -4,7 +4,7 @@
 #        scripts/test.sh --sanitize   (build-sanitize/, AddressSanitizer + UndefinedBehaviorSanitizer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-dependencies.sh libopenmpi-dev openmpi-bin  # MPI: for dist/'s tests (data parallelism)
+scripts/install-dependencies.sh libopenmpi-dev openmpi-bin python3  # MPI: dist/'s tests; python3: the layering check
 
 build=build
 options=(-DCMAKE_BUILD_TYPE=Release)
