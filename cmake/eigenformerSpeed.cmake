@@ -5,9 +5,13 @@
 #   eigenformer::openblas  Eigen hands its large products to OpenBLAS (+15-30% on wider
 #                          models); defined only where libopenblas is found
 #   target_link_libraries(my_program PRIVATE eigenformer::eigenformer eigenformer::native eigenformer::openblas)
+#   GCC before 12.3 with AVX-512 miscompiles small aggregates under -march=native (it
+#   passed {2, 2, 0, 0} as {2, 2, 2, 2}: tests/core/test_compiler.cpp), so with those
+#   compilers eigenformer::native also turns off the SLP vectorizer that does it.
 if(NOT TARGET eigenformer::native)
   add_library(eigenformer::native INTERFACE IMPORTED GLOBAL)
-  set_target_properties(eigenformer::native PROPERTIES INTERFACE_COMPILE_OPTIONS "-march=native")
+  set_target_properties(eigenformer::native PROPERTIES INTERFACE_COMPILE_OPTIONS
+    "-march=native;$<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,12.3>>:-fno-tree-slp-vectorize>")
 endif()
 if(NOT TARGET eigenformer::openblas)
   find_library(EIGENFORMER_OPENBLAS_LIBRARY NAMES openblas)

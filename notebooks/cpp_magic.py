@@ -32,7 +32,11 @@ ROOT = NOTEBOOKS.parent
 INCLUDE = ROOT / "include"
 BUILD = NOTEBOOKS / ".build"
 OUTPUT = NOTEBOOKS / "output"
-FLAGS = ["-std=c++20", "-O2", "-march=native", "-fopenmp", "-Wall", "-Wno-maybe-uninitialized", "-Wno-uninitialized"]
+FLAGS = ["-std=c++20", "-O2", "-march=native", "-fopenmp", "-Wall", "-Wno-maybe-uninitialized", "-Wno-uninitialized",
+         # GCC before 12.3 (Debian 12's) with AVX-512 miscompiles small aggregates with its SLP
+         # vectorizer (tests/core/test_compiler.cpp); the CMake build turns it off there too
+         # (cmake/eigenformerSpeed.cmake); here it is off for every GCC, the cells being small
+         "-fno-tree-slp-vectorize"]
 UMBRELLA = "eigenformer/eigenformer.hpp"
 
 
