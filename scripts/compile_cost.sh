@@ -6,9 +6,17 @@
 # that only includes the umbrella header, and the GPT program compiled header-only and
 # as this tree compiles it (with eigenformer/prebuilt.hpp: the common instances compiled
 # once, in the eigenformer_prebuilt library).
-#   scripts/compile_cost.sh [rounds] [flags...]   defaults: 3 rounds, -O2 -march=native -fopenmp
+# --baseline-commit REV adds REV's README GPT program, compiled header-only against REV's
+# headers in the same alternating rounds: what a change did to a student's wait.
+#   scripts/compile_cost.sh [--baseline-commit REV] [rounds] [flags...]
+#   defaults: 3 rounds, -O2 -march=native -fopenmp
 set -euo pipefail
 cd "$(dirname "$0")/.."
+baseline=""
+if [ "${1:-}" = "--baseline-commit" ]; then
+  baseline=$2
+  shift 2
+fi
 rounds=${1:-3}
 shift || true
 flags=("$@")
@@ -26,10 +34,19 @@ int main() {
 CPP
 printf '#include <eigenformer/eigenformer.hpp>\nint main() {}\n' >"$out/umbrella.cpp"
 # The README's code block that trains a GPT, as printed there.
-awk '/^```cpp$/ {inside = 1; block = ""; next} inside && /^```$/ {inside = 0; if (block ~ /GPT<float> model/) printf "%s", block; next}
-     inside {block = block $0 "\n"}' README.md >"$out/readme_gpt.cpp"
-[ -s "$out/readme_gpt.cpp" ] || { echo "error: no README code block with 'GPT<float> model'" >&2; exit 1; }
+readme_program() {
+  awk '/^```cpp$/ {inside = 1; block = ""; next} inside && /^```$/ {inside = 0; if (block ~ /GPT<float> model/) printf "%s", block; next}
+       inside {block = block $0 "\n"}' "$1" >"$2"
+  [ -s "$2" ] || { echo "error: no code block with 'GPT<float> model' in $1" >&2; exit 1; }
+}
+readme_program README.md "$out/readme_gpt.cpp"
 files=(plain_eigen umbrella readme_gpt)
+if [ -n "$baseline" ]; then
+  rm -rf "$out/baseline" && git worktree prune
+  git worktree add --detach "$out/baseline" "$baseline" >/dev/null
+  readme_program "$out/baseline/README.md" "$out/baseline_readme_gpt.cpp"
+  files+=(baseline_readme_gpt)
+fi
 if [ -f include/eigenformer/prebuilt.hpp ]; then  # (absent from trees before it: to compare)
   cp "$out/readme_gpt.cpp" "$out/readme_gpt_prebuilt.cpp"
   files+=(readme_gpt_prebuilt)
@@ -39,7 +56,9 @@ for ((round = 1; round <= rounds; ++round)); do
   for name in "${files[@]}"; do
     extra=()
     [ "$name" = readme_gpt_prebuilt ] && extra=(-include eigenformer/prebuilt.hpp)
-    read -r user system kilobytes < <({ /usr/bin/time -f "%U %S %M" g++ -std=c++20 "${flags[@]}" -Iinclude \
+    include=include
+    [ "$name" = baseline_readme_gpt ] && include="$out/baseline/include"
+    read -r user system kilobytes < <({ /usr/bin/time -f "%U %S %M" g++ -std=c++20 "${flags[@]}" "-I$include" \
       -isystem /usr/include/eigen3 "${extra[@]}" -c "$out/$name.cpp" -o /dev/null; } 2>&1 | tail -1)
     seconds[$name]+="$(echo "$user + $system" | bc) "
     memory[$name]+="$kilobytes "
