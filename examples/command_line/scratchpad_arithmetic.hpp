@@ -18,7 +18,7 @@ struct Options {
 inline void add_options(CLI::App& app, Options& options) {
   using eigenformer::Index;
   app.add_option("--steps", options.steps, "training steps per model")
-      ->check(CLI::Range(Index(100), Index(1000000)))  // the curves are measured every 100 steps
+      ->check(CLI::Range(Index(250), Index(1000000)))  // the curves are measured every 250 steps
       ->capture_default_str();
   app.add_option("--seeds", options.seeds, "seeds to train every format with")
       ->check(CLI::Range(Index(1), Index(100)))

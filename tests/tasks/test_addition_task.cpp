@@ -12,15 +12,16 @@ TEST_CASE("AdditionTask: the three answer formats, and each parser reads back th
   CHECK(AdditionTask(3, AnswerFormat::kPlain).answer({7, 45}) == "0052$");
   Rng rng(1);
   for (const AnswerFormat format : {AnswerFormat::kPlain, AnswerFormat::kReversed, AnswerFormat::kScratchpad})
-    for (Index digits : {1, 3, 5}) {
-      const AdditionTask task(digits, format);
-      for (int i = 0; i < 200; ++i) {
-        const AdditionProblem q = task.random_problem(rng);
-        CHECK(task.parse(task.answer(q)) == q.a + q.b);
-        const std::string text = task.prompt(q) + task.answer(q);
-        CHECK(AdditionTask::tokenizer().decode(AdditionTask::tokenizer().encode(text)) == text);
+    for (const IndexHints hints : {IndexHints::kNone, IndexHints::kLetters})
+      for (Index digits : {1, 3, 5}) {
+        const AdditionTask task(digits, format, hints);
+        for (int i = 0; i < 200; ++i) {
+          const AdditionProblem q = task.random_problem(rng);
+          CHECK(task.parse(task.answer(q)) == q.a + q.b);
+          const std::string text = task.prompt(q) + task.answer(q);
+          CHECK(AdditionTask::tokenizer().decode(AdditionTask::tokenizer().encode(text)) == text);
+        }
       }
-    }
   const AdditionTask scratchpad(3, AnswerFormat::kScratchpad), reversed(3, AnswerFormat::kReversed);
   CHECK(scratchpad.parse("7+2+0=09|1079$") == 1079);  // only the answer after '|' is graded
   CHECK_FALSE(scratchpad.parse("7+2+0=09,1079$"));    // no '|'
@@ -52,4 +53,48 @@ TEST_CASE("AdditionTask: a batch trains the answer only, every problem the same 
     }
     CHECK(trained == (b == 0 ? "9701$" : "2500$"));
   }
+}
+
+TEST_CASE("AdditionTask: index hints name every digit's column, the answer's and the steps' too") {
+  const AdditionProblem p{557, 522, 2};  // the units column is 'c'
+  const AdditionTask plain(3, AnswerFormat::kPlain, IndexHints::kLetters);
+  CHECK(plain.prompt(p) == "e5d5c7+e5d2c2=");
+  CHECK(plain.answer(p) == "f1e0d7c9$");
+  CHECK(AdditionTask(3, AnswerFormat::kReversed, IndexHints::kLetters).answer(p) == "c9d7e0f1$");
+  const AdditionTask scratchpad(3, AnswerFormat::kScratchpad, IndexHints::kLetters);
+  CHECK(scratchpad.answer(p) == "c7+2+0=09,d5+2+0=07,e5+5+0=10,|f1e0d7c9$");
+  CHECK(plain.parse("f1e0d7c9$") == 1079);
+  CHECK(plain.parse("a1b0c7d9$") == 1079);  // the letters are not graded, the digits are
+  CHECK_FALSE(plain.parse("f1e0d7c$"));     // a letter without its digit
+  CHECK_FALSE(plain.parse("f1e0d7+9$"));    // not a letter where a letter belongs
+  CHECK_FALSE(plain.parse("1079$"));        // no letters at all
+  Rng rng(2);
+  Index highest = 0;
+  for (int i = 0; i < 500; ++i) highest = std::max(highest, plain.random_problem(rng).first_hint);
+  CHECK(highest == 8);  // 12 letters: 3 digits and the carry's column fit from 'a' to 'i'
+  testing::require_error_mentions([&] { plain.prompt({1, 2, 9}); }, {"first_hint 9", "[0, 8]"});
+  testing::require_error_mentions([] { AdditionTask(12, AnswerFormat::kPlain, IndexHints::kLetters); },
+                                  {"at most 12 columns", "need 13"});
+}
+
+TEST_CASE("AdditionTask: rows of several lengths stack into one batch, padding untrained") {
+  const Batch one = AdditionTask(1, AnswerFormat::kPlain).row({7, 5});  // "7+5=12$": 6 next-token pairs
+  const Batch three = AdditionTask(3, AnswerFormat::kPlain).row({557, 522});
+  REQUIRE(one.time == 6);
+  REQUIRE(three.time == 12);
+  const Batch batch = AdditionTask::stacked_rows({one, three});
+  REQUIRE(batch.batch == 2);
+  REQUIRE(batch.time == 12);
+  for (Index t = 0; t < 12; ++t) {
+    const std::size_t n = std::size_t(t);
+    CHECK(batch.tokens[12 + n] == three.tokens[n]);  // the longest row unchanged
+    CHECK(batch.targets[12 + n] == three.targets[n]);
+    if (t < 6) {
+      CHECK(batch.tokens[n] == one.tokens[n]);
+      CHECK(batch.targets[n] == one.targets[n]);
+    } else {
+      CHECK(batch.targets[n] == -1);  // padding is never a target
+    }
+  }
+  testing::require_error_mentions([&] { AdditionTask::stacked_rows({batch}); }, {"one problem per row", "got 2"});
 }
