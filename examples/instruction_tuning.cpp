@@ -264,6 +264,7 @@ int main(int argc, char** argv) try {
   // Each model's answers to every split, asked once: [split].
   const auto answers_of = [&](const Model& model, Asked asked, ReplyForm reply = ReplyForm::kDirect) {
     std::vector<Answers> per_split;
+    per_split.reserve(splits.size());
     for (const Split& split : splits) per_split.push_back(answer_all(model, tokenizer, split.set, asked, reply));
     return per_split;
   };

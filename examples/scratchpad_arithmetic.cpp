@@ -31,6 +31,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <eigenformer/analysis/proportion.hpp>
@@ -98,6 +99,7 @@ struct Answers {
 Answers answer_all(const Model& model, const AdditionTask& task, const std::vector<AdditionProblem>& problems) {
   const CharTokenizer& tokenizer = AdditionTask::tokenizer();
   std::vector<Tokens> prompts;
+  prompts.reserve(problems.size());
   for (const AdditionProblem& p : problems) prompts.push_back(tokenizer.encode(task.prompt(p)));
   Sampler greedy = Sampler::greedy();
   // Room for one column more than the task needs: a model that works too many shows it.
@@ -128,7 +130,7 @@ std::string shares(const std::map<Index, Index>& counts, const char* unit) {
   std::string text;
   for (std::size_t i = 0; i < std::min<std::size_t>(3, sorted.size()); ++i)
     text += (i ? ", " : "") + std::to_string(sorted[i].first) + " " + unit + " " +
-            std::to_string(int(100.0 * double(sorted[i].second) / double(total) + 0.5)) + "%";
+            std::to_string(std::lround(100.0 * double(sorted[i].second) / double(total))) + "%";
   return text;
 }
 
@@ -228,7 +230,7 @@ void print_longer_sums(Variant variant, const Table& table) {
                   static_cast<long long>(digits), shares(answers.answer_digits, "digits").c_str());
       const bool scratchpad = variant.format == AnswerFormat::kScratchpad;
       if (scratchpad) std::printf("; columns worked: %s", shares(answers.scratchpad_steps, "").c_str());
-      std::printf(" (right: %lld digits%s)\n", static_cast<long long>(digits + 1),
+      std::printf(" (right: %lld digits%s)\n", static_cast<long long>(digits) + 1,
                   scratchpad ? (", " + std::to_string(digits) + " columns").c_str() : "");
       std::printf("      e.g. %s\n", answers.examples[0].c_str());
     }

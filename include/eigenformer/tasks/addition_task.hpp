@@ -167,6 +167,7 @@ class AdditionTask {
   Batch batch(const std::vector<AdditionProblem>& problems) const {
     EF_CHECK(!problems.empty(), "a batch needs at least one problem");
     std::vector<Batch> rows;
+    rows.reserve(problems.size());
     for (const AdditionProblem& p : problems) rows.push_back(row(p));
     return stacked_rows(rows);
   }
