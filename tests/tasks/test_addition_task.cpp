@@ -97,4 +97,11 @@ TEST_CASE("AdditionTask: rows of several lengths stack into one batch, padding u
     }
   }
   testing::require_error_mentions([&] { AdditionTask::stacked_rows({batch}); }, {"one problem per row", "got 2"});
+  Batch short_row = one;  // a row whose time says more than its tokens hold would shift every later row
+  short_row.time = 7;
+  testing::require_error_mentions(
+      [&] {
+        AdditionTask::stacked_rows({short_row, three});
+      },
+      {"time 7", "6 tokens and 6 targets"});
 }

@@ -103,15 +103,16 @@ class AdditionTask {
   std::string answer(const AdditionProblem& p) const {
     check(p);
     const std::string sum = hinted(padded(p.a + p.b, digits_ + 1), p.first_hint);
-    const Index column = hints_ == IndexHints::kLetters ? 2 : 1;  // characters per column
-    std::string reversed;
-    for (Index i = Index(sum.size()) - column; i >= 0; i -= column)
-      reversed += sum.substr(std::size_t(i), std::size_t(column));
     switch (format_) {
       case AnswerFormat::kPlain:
         return sum + kEnd;
-      case AnswerFormat::kReversed:
+      case AnswerFormat::kReversed: {                                 // column by column: "f1e0d7c9" -> "c9d7e0f1"
+        const Index column = hints_ == IndexHints::kLetters ? 2 : 1;  // characters per column
+        std::string reversed;
+        for (Index i = Index(sum.size()) - column; i >= 0; i -= column)
+          reversed += sum.substr(std::size_t(i), std::size_t(column));
         return reversed + kEnd;
+      }
       case AnswerFormat::kScratchpad:
         return scratchpad(p) + "|" + sum + kEnd;
     }
@@ -183,6 +184,9 @@ class AdditionTask {
     const int end = tokenizer().encode(std::string(1, kEnd))[0];
     for (const Batch& row : rows) {
       EF_CHECK(row.batch == 1, "stacked_rows takes one problem per row, got " << row.batch);
+      EF_CHECK(Index(row.tokens.size()) == row.time && Index(row.targets.size()) == row.time,
+               "a row of time " << row.time << " has " << row.tokens.size() << " tokens and " << row.targets.size()
+                                << " targets");
       batch.tokens.insert(batch.tokens.end(), row.tokens.begin(), row.tokens.end());
       batch.targets.insert(batch.targets.end(), row.targets.begin(), row.targets.end());
       batch.tokens.insert(batch.tokens.end(), std::size_t(batch.time - row.time), end);
