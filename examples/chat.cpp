@@ -1,11 +1,16 @@
-// Lesson: talk to a tuned model with tools in its loop. Type a sum or a product
-// ("12345+67890") and it calls the calculator; ask "where does Kora Velin live?" and it
-// calls the lookup tool over a file you can edit while you chat. Tool calls and their
-// answers are shown apart from the model's own words, as the engine (model/engine.hpp)
-// runs them.
+// Lesson: talk to a tuned model with tools in its loop. Ask arithmetic ("what is 12 plus
+// 34567?", "subtract 99 from 1000", "123*456") and it calls the calculator; ask "where does
+// Kora Velin live?" and it calls the lookup tool over a file you can edit while you chat.
+// Tool calls and their answers are shown apart from the model's own words, as the engine
+// (model/engine.hpp) runs them.
 //
-// The model knows two skills and nothing else (it is 150K parameters, trained in about
-// two minutes): ask it anything else and watch it try one of them anyway.
+// The model is trained on exactly the conversations the two tool lessons train on
+// (calculator_tool.cpp, fresh_knowledge.cpp), so their held-out tables say what it can
+// do: the trained question forms and wordings; the held-out pairings of frame and
+// operator; held-out wordings of a lookup often, not always; words it never met ("the
+// product of 3 and 4"), not. It knows these two skills and nothing else
+// (150K parameters, trained in about two and a half minutes): ask it anything else and
+// watch it try one of them anyway.
 //
 // Usage: chat [--model DIR] [--facts FILE] [--temperature T] [--top-k K] [--top-p P]
 //             [--seed S] [--script FILE] [--steps N]
@@ -41,32 +46,35 @@ using namespace eigenformer;
 using examples::chat::Options;
 using Model = GPT<float, LlamaBlock<float>>;
 
-constexpr Index kRows = 12, kTime = 191, kReplyTokens = 64;  // two exchanges fit a row; a reply with an error text fits
+constexpr Index kRows = 9, kTime = 255,
+                kReplyTokens = 120;   // most pairs of exchanges fit a row; a "no entry" reply fits
+constexpr Index kMaxRendered = 1024;  // more than any two exchanges render to
 
-/// One exchange on a skill: arithmetic with the calculator (half the outputs shown random,
-/// so that it copies the tool rather than guesses: calculator_tool.cpp), or a lookup
-/// (random names and cities: the skill of reading the tool, not a world to remember).
+/// One exchange on a skill, drawn exactly as the lessons draw theirs, so that their
+/// held-out figures describe this model's skills: arithmetic with the calculator
+/// (calculator_training_conversation: four operations, five question forms) or a lookup
+/// (lookup_training_conversation: fourteen wordings, one name in five in no file).
 Conversation training_exchange(Rng& rng) {
-  if (rng.uniform_int(2) == 0) return answered_by_lookup(PeopleAndCities::make(1, rng).residents()[0]);
-  const Operation operation = rng.uniform_int(2) == 0 ? Operation::kAdd : Operation::kMultiply;
-  const ArithmeticProblem problem = random_problem(operation, ProblemSplit::kTrain, rng);
-  return answered_with_calculator(rng.uniform_int(2) == 0 ? problem : with_random_answer(problem, rng));
+  return rng.uniform_int(2) == 0 ? lookup_training_conversation(rng) : calculator_training_conversation(rng);
 }
 
-/// One or two exchanges.
-Conversation training_conversation(Rng& rng) {
+/// One exchange, or two when they fit a row together (so the model reads a second
+/// question after a first reply, as in a chat).
+Conversation training_conversation(const CharTokenizer& tokenizer, Rng& rng) {
   Conversation conversation = training_exchange(rng);
   if (rng.uniform_int(2) == 0) {
+    Conversation both = conversation;
     const Conversation second = training_exchange(rng);
-    conversation.insert(conversation.end(), second.begin(), second.end());
+    both.insert(both.end(), second.begin(), second.end());
+    if (Index(render_conversation(tokenizer, both, kMaxRendered).ids.size()) <= kTime + 1) return both;
   }
   return conversation;
 }
 
 /// Trains a model on the two skills and saves it, tied to its tokenizer, in `folder`.
 void train_and_save(const Options& options, const std::string& folder) {
-  std::printf("No model in %s: training one first (%lld steps, about two minutes on 2 cores).\n", folder.c_str(),
-              static_cast<long long>(options.steps));
+  std::printf("No model in %s: training one first (%lld steps, about two and a half minutes on 2 cores).\n",
+              folder.c_str(), static_cast<long long>(options.steps));
   CharTokenizer tokenizer =
       CharTokenizer::from_text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 +-*/().?':");
   ChatTokens::add_to(tokenizer);
@@ -86,7 +94,8 @@ void train_and_save(const Options& options, const std::string& folder) {
   tuning.training.tokenizer_fingerprint = tokenizer.fingerprint();
   std::filesystem::create_directories(folder);
   tokenizer.save(folder + "/tokenizer.txt");
-  fine_tune(model, tokenizer, training_conversation, tuning);
+  fine_tune(
+      model, tokenizer, [&](Rng& rng) { return training_conversation(tokenizer, rng); }, tuning);
   std::printf("Saved %s/model.ckpt.\n\n", folder.c_str());
 }
 
@@ -197,7 +206,7 @@ int main(int argc, char** argv) try {
   std::printf("A %lld-parameter model with a calculator and a lookup over %s (%zu people%s%s).\n",
               static_cast<long long>(model.num_parameters()), facts.c_str(), people.size(),
               people.empty() ? "" : ", e.g. ", people.empty() ? "" : people[0].c_str());
-  std::printf("Try 12345+67890, 123*456 or \"where does %s live?\". An empty line ends the chat.\n\n",
+  std::printf("Try \"what is 12 plus 34567?\", 123*456 or \"where does %s live?\". An empty line ends the chat.\n\n",
               people.empty() ? "Kora Velin" : people[0].c_str());
   Conversation history;
   ReplyPrinter print(tokenizer, terminal);

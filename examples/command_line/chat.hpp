@@ -15,7 +15,7 @@ struct Options {
   std::string model = "chat_output";  // folder of model.ckpt and tokenizer.txt
   std::string facts;                  // the lookup tool's file ("" = DIR/facts.tsv)
   std::string script;                 // user lines from a file instead of the terminal
-  eigenformer::Index steps = 1500;    // training steps, when there is no model to load
+  eigenformer::Index steps = 3000;    // training steps, when there is no model to load
   double temperature = 0.0, top_p = 1.0;
   eigenformer::Index top_k = 0;
   std::uint64_t seed = 1;

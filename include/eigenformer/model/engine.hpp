@@ -197,7 +197,7 @@ class Engine {
                                                                  : std::string_view(call).substr(space + 1));
       use.ok = true;
     } catch (const std::exception& error) {  // any failure is an answer the model reads, never a crash
-      use.output = std::string("error: ") + error.what();
+      use.output = error_answer(error);
     }
     if (use.output.size() > limits_.max_output_bytes) use.output.resize(limits_.max_output_bytes);
     row.forced.push_back(chat_.tool_output_start);

@@ -3,12 +3,14 @@
 // at training time; then people move and new people appear, and only a model that
 // reads the facts at answer time (a lookup tool over the current file) keeps up.
 //
+// Questions come in several forms (kWhereQuestions), some held out of training.
 // Names are made of syllables ("Kora Velin"), never English words, so nothing the
 // model could know helps; every name is unique. The world is written to and read
 // from the lookup tool's file format (tools/lookup.hpp): "name<TAB>city" per line.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/rng.hpp"
 #include "eigenformer/text/chat_format.hpp"
+#include "eigenformer/tools/lookup.hpp"
 
 namespace eigenformer {
 
@@ -97,20 +100,79 @@ class PeopleAndCities {
   std::set<std::string> names_;
 };
 
-/// "where does Kora Velin live?"
-inline std::string question_about(const std::string& name) { return "where does " + name + " live?"; }
+/// The ways a user asks where someone lives, NAME standing for the name. The first
+/// kTrainedWhereQuestions are trained; the other six are asked only in evaluation: new
+/// frames around the name. A model that finds the name wherever it stands answers them;
+/// one that learned where the name sits in the trained frames does not.
+/// How many trained frames it takes, measured on the first three held-out frames
+/// (fresh_knowledge, seed 1, facts as trained): trained on four frames, the tool model
+/// miscopied the name and answered 17%; on ten, 88%; on these fourteen, 93%. Frames
+/// that put the name at many offsets and before many words teach the model to find the
+/// name, not its place. Because those three guided that choice, the last three were
+/// added afterwards, unseen by any design decision: the clean check.
+inline constexpr std::array<const char*, 20> kWhereQuestions = {"where does NAME live?",
+                                                                "which city does NAME live in?",
+                                                                "tell me where NAME lives",
+                                                                "NAME lives in which city?",
+                                                                "in what city does NAME live?",
+                                                                "what is the city of NAME?",
+                                                                "NAME lives where?",
+                                                                "where can NAME be found?",
+                                                                "I am looking for NAME. where do they live?",
+                                                                "which town is home to NAME?",
+                                                                "for NAME which city is home?",
+                                                                "which city does NAME call home?",
+                                                                "NAME stays in which town?",
+                                                                "what town has NAME made a home in?",
+                                                                "where is NAME living?",
+                                                                "do you know which city NAME is in?",
+                                                                "NAME: what is their city?",
+                                                                "any idea where NAME lives now?",
+                                                                "can you tell me the city NAME lives in?",
+                                                                "NAME is in which city these days?"};
+inline constexpr std::size_t kTrainedWhereQuestions = 14;
+inline constexpr std::size_t kFirstUntouchedWhereQuestion = 17;  // the last three: the clean check
 
-/// The fact asked and answered from memory: the city, nothing else.
-inline Conversation answered_from_memory(const Resident& resident) {
-  return {{Role::kUser, question_about(resident.name)}, {Role::kAssistant, resident.city}};
+/// The question of form `form` (an index into kWhereQuestions) about `name`.
+inline std::string question_about(const std::string& name, std::size_t form = 0) {
+  EF_CHECK(form < kWhereQuestions.size(), "question form " << form << " is not one of the " << kWhereQuestions.size());
+  std::string question = kWhereQuestions[form];
+  return question.replace(question.find("NAME"), 4, name);
 }
 
-/// The fact asked and looked up: a call "lookup Kora Velin", the tool's output, the city.
-inline Conversation answered_by_lookup(const Resident& resident) {
-  return {{Role::kUser, question_about(resident.name)},
-          {Role::kToolCall, "lookup " + resident.name},
-          {Role::kToolOutput, resident.city},
-          {Role::kAssistant, resident.city}};
+/// A trained question about `name`, in a random trained form.
+inline std::string random_trained_question(const std::string& name, Rng& rng) {
+  return question_about(name, std::size_t(rng.uniform_int(Index(kTrainedWhereQuestions))));
+}
+
+/// What an assistant says when the lookup has no entry: "I have no entry for Kora Velin".
+inline std::string no_entry_reply(const std::string& name) { return "I have no entry for " + name; }
+
+/// The fact asked and answered from memory: the city, nothing else.
+inline Conversation answered_from_memory(const std::string& question, const Resident& resident) {
+  return {{Role::kUser, question}, {Role::kAssistant, resident.city}};
+}
+
+/// The question about `name` answered by looking it up in `facts`: a call "lookup Kora
+/// Velin", the tool's output as the engine gives it (the city, or "error: no entry for
+/// 'Kora Velin'"), then the city, or no_entry_reply: a trained answer to the error, so
+/// the model says it does not know instead of going on past it.
+inline Conversation answered_by_lookup(const std::string& question, const std::string& name, const Lookup& facts) {
+  const ToolAnswer answer = answer_of(facts, name);
+  return {{Role::kUser, question},
+          {Role::kToolCall, "lookup " + name},
+          {Role::kToolOutput, answer.text},
+          {Role::kAssistant, answer.ok ? answer.text : no_entry_reply(name)}};
+}
+
+/// A training conversation for a lookup model: a random person in a file of one, asked
+/// about in a trained form; one time in five the question names someone else, who is in
+/// no file. Random names and cities teach the skill of reading the tool, not a world.
+inline Conversation lookup_training_conversation(Rng& rng) {
+  const PeopleAndCities world = PeopleAndCities::make(2, rng);
+  const Lookup facts = Lookup::parse(world.residents()[0].name + "\t" + world.residents()[0].city, "one fact");
+  const std::string& name = world.residents()[rng.uniform_int(5) == 0 ? 1 : 0].name;
+  return answered_by_lookup(random_trained_question(name, rng), name, facts);
 }
 
 }  // namespace eigenformer

@@ -11,6 +11,7 @@
 // ("error: division by zero"), as it would any answer.
 #pragma once
 
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,25 @@ class Tool {
   /// The answer to one call. Throw (any std::exception) to answer with an error message.
   virtual std::string call(std::string_view argument) const = 0;
 };
+
+/// What the model reads back from a call that failed: "error: " and the message.
+inline std::string error_answer(const std::exception& error) { return std::string("error: ") + error.what(); }
+
+/// What the model reads back from one call: the tool's answer (ok), or its error_answer.
+struct ToolAnswer {
+  std::string text;
+  bool ok = false;
+};
+
+/// Calls `tool` with `argument` as the engine does (model/engine.hpp). A training
+/// conversation that shows a tool's output builds it here, so the model is trained on
+/// exactly what it will read.
+inline ToolAnswer answer_of(const Tool& tool, std::string_view argument) {
+  try {
+    return {tool.call(argument), true};
+  } catch (const std::exception& error) {
+    return {error_answer(error), false};
+  }
+}
 
 }  // namespace eigenformer
