@@ -40,6 +40,17 @@ TEST_CASE("Arithmetic questions: every form names its operands, subtraction's wo
   CHECK(sub.question(QuestionForm::kWhatIs) == "what is 12 minus 345?");
   CHECK(sub.question(QuestionForm::kVerb) == "subtract 345 from 12");
   CHECK(sub.question(QuestionForm::kNoun) == "the difference of 12 and 345");
+  // A hand-made problem the calculator refuses is its named error, never a wrapped number or a crash.
+  testing::require_error_mentions(
+      [] {
+        (void)ArithmeticProblem{Operation::kDivide, 5, 0}.answer();
+      },
+      {"division by zero"});
+  testing::require_error_mentions(
+      [] {
+        (void)ArithmeticProblem{Operation::kMultiply, 9223372036854775807, 2}.answer();
+      },
+      {"overflow"});
   CHECK(ArithmeticProblem{Operation::kDivide, 1035, 345}.question(QuestionForm::kHowMuchIs) ==
         "how much is 1035 divided by 345?");
   // The held-out cells: each frame is trained with two operations, the noun form with none.

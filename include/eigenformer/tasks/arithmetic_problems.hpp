@@ -29,6 +29,7 @@
 #include "eigenformer/core/error.hpp"
 #include "eigenformer/core/rng.hpp"
 #include "eigenformer/text/chat_format.hpp"
+#include "eigenformer/tools/calculator.hpp"
 
 namespace eigenformer {
 
@@ -77,20 +78,9 @@ struct ArithmeticProblem {
   /// What a tool model writes after "calculator ": "12+34567".
   std::string expression() const { return std::to_string(a) + "+-*/"[std::size_t(operation)] + std::to_string(b); }
 
-  /// The exact answer, as the calculator writes it: "34579", "-34555".
-  std::string answer() const {
-    switch (operation) {
-      case Operation::kAdd:
-        return std::to_string(a + b);
-      case Operation::kSubtract:
-        return std::to_string(a - b);
-      case Operation::kMultiply:
-        return std::to_string(a * b);
-      case Operation::kDivide:
-        return std::to_string(a / b);
-    }
-    return {};
-  }
+  /// The exact answer: the calculator's own ("34579", "-34555"), so the lesson grades by the
+  /// tool it teaches. Division by zero or an overflow is the calculator's named error.
+  std::string answer() const { return Calculator::evaluate(expression()); }
 
   /// The question in `form`: "what is 12 plus 34567?".
   std::string question(QuestionForm form) const {
