@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <eigenformer/core/binary_file.hpp>
 #include <eigenformer/core/os.hpp>
+#include <eigenformer/data/bible.hpp>
 #include <eigenformer/data/token_shard.hpp>
 #include <eigenformer/data/token_windows.hpp>
 #include <eigenformer/model/generate.hpp>
@@ -49,58 +50,16 @@ using examples::scaling_laws::Options;
 namespace {
 
 constexpr Index kVocab = 1024, kTime = 64, kBatch = 16;  // 1,024 tokens a step
-// Held out whole, so validation measures English the model has not read, not verses it
-// saw the neighbours of: narrative, poetry, prophecy, gospel and letter (~4% of the text).
-constexpr std::array<const char*, 6> kHeldOutBooks{"Ruth", "Esther", "Ecclesiastes", "Jonah", "Mark", "James"};
-
 struct Corpus {
-  std::string training, validation;  // one verse per line
-  Index books = 0, verses = 0;
+  std::string training, validation;  // one verse per line, without its reference
 };
 
-/// The Bible as `bible` prints it: a chapter heading ("Genesis 1", "Song of Solomon 2")
-/// after an empty line, then verses "  1 In the beginning ...", wrapped at 80 columns.
-/// Each verse becomes one line of its book's text, without its number.
-Corpus split_bible(const std::string& text) {
-  EF_CHECK(text.size() > 4200000 && text.size() < 4400000,
-           "expected the whole King James Bible (bible \"Gen1:1-Rev22:21\" prints 4,298,239 bytes), got " << text.size()
-                                                                                                          << " bytes");
+/// The verses' texts, the held-out books (data/bible.hpp) apart: validation measures English
+/// the model has not read, not verses it saw the neighbours of.
+Corpus split_bible(const std::vector<Verse>& verses) {
   Corpus corpus;
-  std::istringstream lines(text);
-  std::string line, previous = "x", book, verse, first_verse, last_verse;
-  bool held_out = false;
-  const auto finish_verse = [&] {
-    if (verse.empty()) return;
-    (held_out ? corpus.validation : corpus.training) += verse + "\n";
-    if (first_verse.empty()) first_verse = verse;
-    last_verse = verse;
-    ++corpus.verses;
-    verse.clear();
-  };
-  while (std::getline(lines, line)) {
-    if (previous.empty() && !line.empty() && line[0] != ' ') {  // a chapter heading
-      finish_verse();
-      const std::string name = line.substr(0, line.rfind(' '));
-      if (name != book) {
-        book = name;
-        ++corpus.books;
-        held_out = std::find(kHeldOutBooks.begin(), kHeldOutBooks.end(), book) != kHeldOutBooks.end();
-      }
-    } else if (line.size() > 2 && line[0] == ' ') {  // "  12 verse text"
-      finish_verse();
-      const std::size_t text_start = line.find(' ', line.find_first_not_of(' '));
-      verse = line.substr(text_start + 1);
-    } else if (!line.empty()) {  // a verse's next line
-      verse += " " + line;
-    }
-    previous = line;
-  }
-  finish_verse();
-  EF_CHECK(corpus.books == 66 && corpus.verses == 31102,
-           "expected 66 books and 31,102 verses, read " << corpus.books << " and " << corpus.verses);
-  EF_CHECK(first_verse == "In the beginning God created the heaven and the earth." &&
-               last_verse == "The grace of our Lord Jesus Christ be with you all. Amen.",
-           "the first or last verse is not the KJV's: '" << first_verse << "' ... '" << last_verse << "'");
+  for (const Verse& verse : verses)
+    (is_held_out_book(verse.book) ? corpus.validation : corpus.training) += verse.text + "\n";
   return corpus;
 }
 
@@ -113,12 +72,11 @@ BPETokenizer prepare_tokens(const Options& options) {
     std::printf("Token files from an earlier run: %s\n", training_path.c_str());
     return BPETokenizer::load(tokenizer_path);
   }
-  const Corpus corpus = split_bible(read_text_file(options.corpus, 64 << 20));
-  std::printf(
-      "The King James Bible (Debian's bible-kjv): 66 books, 31,102 verses, from Genesis 1:1 to\n"
-      "Revelation 22:21; held out: %s %s %s %s %s %s (%.1f%% of the text)\n",
-      kHeldOutBooks[0], kHeldOutBooks[1], kHeldOutBooks[2], kHeldOutBooks[3], kHeldOutBooks[4], kHeldOutBooks[5],
-      100.0 * double(corpus.validation.size()) / double(corpus.training.size() + corpus.validation.size()));
+  const Corpus corpus = split_bible(read_bible(read_text_file(options.corpus, 64 << 20)));
+  std::printf("The King James Bible (Debian's bible-kjv): 66 books, 31,102 verses; held out:");
+  for (const HeldOutBook& book : kHeldOutBooks) std::printf(" %s", book.name);
+  std::printf(" (%.1f%% of the text)\n",
+              100.0 * double(corpus.validation.size()) / double(corpus.training.size() + corpus.validation.size()));
   BPETokenizer tokenizer;
   tokenizer.train(corpus.training, kVocab);  // on the training books only
   const Tokens training = tokenizer.encode(corpus.training), validation = tokenizer.encode(corpus.validation);

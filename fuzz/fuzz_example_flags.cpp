@@ -17,6 +17,7 @@
 #include "command_line/instruction_tuning.hpp"
 #include "command_line/linear_regression.hpp"
 #include "command_line/makemore_words.hpp"
+#include "command_line/one_model.hpp"
 #include "command_line/scratchpad_arithmetic.hpp"
 
 namespace {
@@ -52,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (arguments.back().empty()) arguments.pop_back();
 
   namespace ex = examples;
-  switch (data[0] % 7) {
+  switch (data[0] % 8) {
     case 0: {
       ex::induction_heads::Options o;
       if (parse(o, ex::induction_heads::add_options, arguments))
@@ -90,6 +91,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       ex::fresh_knowledge::Options o;  // --facts must name an existing file
       if (parse(o, ex::fresh_knowledge::add_options, arguments))
         require(o.steps >= 100 && o.steps <= 1000000 && (o.facts.empty() || std::filesystem::exists(o.facts)));
+      break;
+    }
+    case 7: {
+      ex::one_model::Options o;  // --corpus must name an existing file
+      if (parse(o, ex::one_model::add_options, arguments))
+        require(std::filesystem::exists(o.corpus) && std::isfinite(o.minutes) && o.minutes >= 1 &&
+                o.minutes <= 100000 && (o.steps == 0 || (o.steps >= 50 && o.steps <= 10000000)));
       break;
     }
     default: {

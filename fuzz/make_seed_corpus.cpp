@@ -57,7 +57,8 @@ int main(int argc, char** argv) try {
       {3, {"sample", "--temperature", "0.5"}},
       {4, {"--seeds", "2", "--out", "x"}},
       {5, {"--steps", "300"}},
-      {6, {"--facts", "/etc/hostname", "--seed", "3"}}};
+      {6, {"--facts", "/etc/hostname", "--seed", "3"}},
+      {7, {"--corpus", "/etc/hostname", "--quick", "--minutes", "5"}}};
   for (std::size_t i = 0; i < command_lines.size(); ++i) {
     std::string bytes(1, command_lines[i].first);
     for (std::size_t j = 0; j < command_lines[i].second.size(); ++j)

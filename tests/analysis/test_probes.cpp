@@ -80,3 +80,20 @@ TEST_CASE("Probes: prefix matching by key position bins the attention on the one
   with_dropout.dropout = 0.1;
   testing::require_error_mentions([&] { head_scores(GPT<double>(with_dropout), batch); }, {"dropout 0.1"});
 }
+
+TEST_CASE("repeated_random_tokens: a random sequence repeated, targets the next token, bad shapes named") {
+  Rng rng(3);
+  const Batch batch = repeated_random_tokens(2, 10, 4, 256, 300, rng);
+  REQUIRE(batch.tokens.size() == 20);
+  for (Index b = 0; b < 2; ++b)
+    for (Index t = 0; t < 10; ++t) {
+      const int token = batch.tokens[std::size_t(b * 10 + t)];
+      CHECK(token >= 256);
+      CHECK(token < 300);
+      if (t >= 4) CHECK(token == batch.tokens[std::size_t(b * 10 + t - 4)]);  // a copy from one period back
+      CHECK(batch.targets[std::size_t(b * 10 + t)] == (t < 9 ? batch.tokens[std::size_t(b * 10 + t + 1)] : -1));
+    }
+  CHECK(batch.tokens[0] != batch.tokens[10]);  // each row draws its own sequence (seeded: not by chance equal)
+  testing::require_error_mentions([&] { (void)repeated_random_tokens(2, 4, 4, 0, 10, rng); }, {"period", "got 4"});
+  testing::require_error_mentions([&] { (void)repeated_random_tokens(2, 8, 4, 10, 10, rng); }, {"[10, 10)"});
+}

@@ -13,6 +13,9 @@
 //       binned by where j lies, so a head that only reads part of the context shows
 //       which part
 // - Head ablation: switch one head's output off and see what accuracy it costs.
+// - The probe input for a model trained on text: random tokens repeated
+//   (repeated_random_tokens), where from the second copy on a token is predictable only
+//   by finding its earlier occurrence, so prefix matching there is an induction head's.
 #pragma once
 
 #include <array>
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "eigenformer/core/batch.hpp"
+#include "eigenformer/core/rng.hpp"
 #include "eigenformer/nn/cross_entropy.hpp"
 
 namespace eigenformer {
@@ -149,6 +153,24 @@ inline std::vector<Index> prefix_matching_keys(const Batch& batch, Index b, Inde
   for (Index j = 1; j <= t; ++j)
     if (token(j - 1) == token(t)) keys.push_back(j);
   return keys;
+}
+
+/// B rows of T tokens: a random sequence of `period` tokens, each uniform in [first, end),
+/// repeated to fill the row (Olsson et al., 2022, section 3.2); targets are the next tokens
+/// (-1 after the last). The first copy is unpredictable; every later token is a copy.
+inline Batch repeated_random_tokens(Index batch_size, Index time, Index period, int first, int end, Rng& rng) {
+  EF_CHECK(batch_size > 0 && period > 0 && time > period && first >= 0 && end > first,
+           "repeated random tokens need a batch, a period below the length "
+               << time << " (got " << period << ") and tokens [first, end), got [" << first << ", " << end << ")");
+  Batch batch{{}, {}, batch_size, time};
+  for (Index b = 0; b < batch_size; ++b) {
+    Tokens sequence;
+    for (Index t = 0; t < period; ++t) sequence.push_back(first + int(rng.uniform_int(end - first)));
+    for (Index t = 0; t < time; ++t) batch.tokens.push_back(sequence[std::size_t(t % period)]);
+    for (Index t = 0; t < time; ++t)
+      batch.targets.push_back(t + 1 < time ? sequence[std::size_t((t + 1) % period)] : -1);
+  }
+  return batch;
 }
 
 /// Previous-token and prefix-matching scores of every head, from one forward pass.
