@@ -25,6 +25,8 @@
 #include "command_line/one_model.hpp"
 
 #include <CLI/CLI.hpp>
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <eigenformer/core/binary_file.hpp>
