@@ -27,6 +27,11 @@ struct Findings {
   double recall_minutes = 0, tuning_minutes = 0, total_minutes = 0;
 };
 
+/// A stage's minutes, in its first row only (the rows after it share them).
+inline std::string minutes_of_stage(std::size_t row, double minutes) {
+  return row == 0 ? std::to_string(minutes).substr(0, std::to_string(minutes).find('.') + 4) : "";
+}
+
 /// Every stage's figure beside its control, as a markdown table (report.md, and printed).
 inline std::string report_card(const Findings& f) {
   const Pretrained& main_model = *f.models[0];
@@ -57,14 +62,14 @@ inline std::string report_card(const Findings& f) {
         << " parameters) | first 5 words of a verse from its reference (similarity) | read often "
         << r[0].five_words.text() << " (" << r[0].similarity.value << "); read seldom " << r[1].five_words.text()
         << " (" << r[1].similarity.value << ") | never read " << r[2].five_words.text() << " (" << r[2].similarity.value
-        << ") | " << (i == 0 ? f.recall_minutes : 0.0) << " |\n";
+        << ") | " << minutes_of_stage(i, f.recall_minutes) << " |\n";
   }
   for (std::size_t i = 0; i < f.cells.size(); ++i)
     out << "| 4. tuning: " << kind_name(f.cells[i].kind) << ", " << f.cells[i].split
         << " | answer right (in form) | tuned " << f.scores[i][0].right.text() << " (" << f.scores[i][0].in_form.value()
         << ") | base " << f.scores[i][1].right.text() << " (" << f.scores[i][1].in_form.value()
         << "); tuned, never pretrained " << f.scores[i][2].right.text() << " (" << f.scores[i][2].in_form.value()
-        << ") | " << (i == 0 ? f.tuning_minutes : 0.0) << " |\n";
+        << ") | " << minutes_of_stage(i, f.tuning_minutes) << " |\n";
   return out.str();
 }
 
