@@ -56,8 +56,7 @@ inline std::vector<const Verse*> sample_verses(const std::vector<Verse>& verses,
   for (const Verse& verse : verses)
     if (exposure_of(verse) == exposure) pool.push_back(&verse);
   Rng rng(seed);
-  for (std::size_t i = pool.size() - 1; i > 0; --i)
-    std::swap(pool[i], pool[std::size_t(rng.uniform_int(Index(i + 1)))]);
+  shuffle(pool, rng);
   pool.resize(std::size_t(std::min<Index>(count, Index(pool.size()))));
   return pool;
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <eigenformer/core/binary_file.hpp>
+#include <eigenformer/core/rng.hpp>
 #include <eigenformer/data/bible.hpp>
 #include <eigenformer/nn/gpt_config.hpp>
 #include <eigenformer/text/chat_format.hpp>
@@ -103,6 +104,12 @@ inline GPTConfig config_of(const Shape& shape, const Setup& setup) {
 
 /// A verse as the model reads it: its reference, then its text, one line.
 inline std::string verse_line(const Verse& verse) { return verse.reference() + " " + verse.text + "\n"; }
+
+/// Puts `items` in a uniformly random order (Fisher-Yates: item i swaps with one of 0..i).
+template <class T>
+void shuffle(std::vector<T>& items, Rng& rng) {
+  for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[std::size_t(rng.uniform_int(Index(i)))]);
+}
 
 /// A name written into a CSV file: one without a comma, a quote or a line break, so that the
 /// file's columns stay where a reader expects them (a named error otherwise).

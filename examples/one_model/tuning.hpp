@@ -31,11 +31,6 @@ struct QuestionPool {
   std::set<std::string> books;                              // the 66 names, to check a reference's form
 };
 
-template <class T>
-void shuffle(std::vector<T>& items, Rng& rng) {
-  for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[std::size_t(rng.uniform_int(Index(i)))]);
-}
-
 /// Tuning asks about half the often-read verses, `tuned_verses` of the seldom-read ones and
 /// half the fathers; the others were read in pretraining only.
 /// Verses are those a reference question can quote, short enough that the reply, the verse
