@@ -133,7 +133,9 @@ inline std::vector<double> csv_column(const std::string& path, const std::string
   while (std::getline(lines, line)) {
     std::istringstream fields(line);
     std::string field;
-    for (auto i = header.begin(); i <= column; ++i) std::getline(fields, field, ',');
+    for (auto i = header.begin(); i <= column; ++i)
+      EF_CHECK(std::getline(fields, field, ','),
+               "'" << path << "': the row '" << line << "' has no column '" << name << "'");
     char* end = nullptr;
     values.push_back(std::strtod(field.c_str(), &end));
     EF_CHECK(end != field.c_str() && *end == '\0' && std::isfinite(values.back()),
